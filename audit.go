@@ -1,0 +1,120 @@
+package ceptor
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AuditEntry is one line of the append-only audit log. Entries are chained:
+// each Hash covers the entry's fields and the previous entry's Hash, so that
+// editing, removing or reordering any entry breaks the chain.
+type AuditEntry struct {
+	Seq         int64     `json:"seq"`
+	At          time.Time `json:"at"`
+	ActorUserID int64     `json:"actor_user_id,omitempty"`
+	ActorOrgID  int64     `json:"actor_org_id,omitempty"`
+	ActorLabel  string    `json:"actor_label"` // e-mail, "system" or "cli:<user>"
+	Action      string    `json:"action"`      // e.g. "org.update", "registry.export"
+	ObjectType  string    `json:"object_type,omitempty"`
+	ObjectID    string    `json:"object_id,omitempty"`
+	OrgID       int64     `json:"org_id,omitempty"` // organisation the entry concerns, for visibility
+	Detail      string    `json:"detail,omitempty"` // compact JSON
+	IP          string    `json:"ip,omitempty"`
+	PrevHash    string    `json:"prev_hash"`
+	Hash        string    `json:"hash"`
+}
+
+// AuditGenesis is the PrevHash of the first entry.
+const AuditGenesis = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// ComputeHash returns the chain hash of e given its PrevHash. The encoding is
+// length-prefixed so that no two different entries serialise alike.
+func (e *AuditEntry) ComputeHash() string {
+	h := sha256.New()
+	field := func(s string) {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+		h.Write([]byte{';'})
+	}
+	field(e.PrevHash)
+	field(strconv.FormatInt(e.Seq, 10))
+	field(e.At.UTC().Format(time.RFC3339Nano))
+	field(strconv.FormatInt(e.ActorUserID, 10))
+	field(strconv.FormatInt(e.ActorOrgID, 10))
+	field(e.ActorLabel)
+	field(e.Action)
+	field(e.ObjectType)
+	field(e.ObjectID)
+	field(strconv.FormatInt(e.OrgID, 10))
+	field(e.Detail)
+	field(e.IP)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AuditDetail encodes v as the compact JSON detail of an entry.
+func AuditDetail(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// AuditFilter selects entries. OrgID restricts to entries by or about that
+// organisation (the policy's view for non-NISC auditors).
+type AuditFilter struct {
+	OrgID     int64
+	Action    string // prefix match
+	BeforeSeq int64
+	Limit     int
+}
+
+// AuditProblem is one break in the chain found by verification.
+type AuditProblem struct {
+	Seq    int64  `json:"seq"`
+	Reason string `json:"reason"`
+}
+
+// AuditService appends to and reads the audit log.
+type AuditService interface {
+	// AppendAudit adds e at the end of the chain, filling Seq, PrevHash and Hash.
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
+	// VerifyAudit walks the whole chain and returns every break found, and
+	// the number of entries checked.
+	VerifyAudit(ctx context.Context) (int, []AuditProblem, error)
+}
+
+// VerifyChain checks a run of entries ordered by Seq starting at the genesis,
+// and the recorded head (last seq and hash; zero values when there is none).
+func VerifyChain(entries []*AuditEntry, headSeq int64, headHash string) []AuditProblem {
+	var out []AuditProblem
+	prev := AuditGenesis
+	var prevSeq int64
+	for _, e := range entries {
+		switch {
+		case e.Seq != prevSeq+1:
+			out = append(out, AuditProblem{Seq: e.Seq, Reason: "sequence gap or reorder after entry " + strconv.FormatInt(prevSeq, 10)})
+		case e.PrevHash != prev:
+			out = append(out, AuditProblem{Seq: e.Seq, Reason: "previous-hash link broken (entry removed or reordered)"})
+		}
+		if e.ComputeHash() != e.Hash {
+			out = append(out, AuditProblem{Seq: e.Seq, Reason: "content does not match its hash (entry edited)"})
+		}
+		prev = e.Hash
+		prevSeq = e.Seq
+	}
+	if headSeq != prevSeq || (headSeq != 0 && !strings.EqualFold(headHash, prev)) {
+		out = append(out, AuditProblem{Seq: headSeq, Reason: "chain head does not match the last entry (entries removed at the end)"})
+	}
+	return out
+}

@@ -1,0 +1,259 @@
+package ceptor
+
+import "slices"
+
+// Actor is who is asking: a signed-in person or an API token, with the
+// organisation relationships the policy needs. Build it once per request.
+type Actor struct {
+	UserID  int64
+	Email   string
+	OrgID   int64
+	OrgType OrgType
+	Role    Role
+	// Scopes narrows an API token; nil for an interactive session.
+	Scopes []string
+	// SectorIDs are the sectors the organisation works in.
+	SectorIDs []int64
+	// CeptorIDs are the CEPTORs the organisation is a member of.
+	CeptorIDs []int64
+	// RunsCeptors are the CEPTORs whose secretariat this organisation is.
+	RunsCeptors []int64
+	// OverseesSectors are the sectors this ministry is responsible for.
+	OverseesSectors []int64
+}
+
+// Kind is the kind of object an access is about.
+type Kind string
+
+// Kinds of objects the foundation knows; later modules add theirs.
+const (
+	KindSector   Kind = "sector"
+	KindCeptor   Kind = "ceptor"
+	KindOrg      Kind = "organization"
+	KindContact  Kind = "contact"
+	KindUser     Kind = "user"
+	KindToken    Kind = "token"
+	KindAudit    Kind = "audit"
+	KindRegistry Kind = "registry" // the registry as a whole (import, export)
+)
+
+// Action is what the actor wants to do.
+type Action string
+
+// Actions.
+const (
+	ActView          Action = "view"
+	ActCreate        Action = "create"
+	ActUpdate        Action = "update"         // every field, including type, sectors, memberships
+	ActUpdateProfile Action = "update_profile" // the organisation's own descriptive fields and 2FA requirement
+	ActDeactivate    Action = "deactivate"
+	ActManageMembers Action = "manage_members" // change a CEPTOR's member list
+	ActExport        Action = "export"
+	ActImport        Action = "import"
+)
+
+// Resource describes the object of an access: which organisation it belongs
+// to and where that organisation sits in the programme. Later modules add TLP
+// and anonymity here so that the same function keeps deciding.
+type Resource struct {
+	Kind      Kind
+	OrgID     int64   // owning organisation (for a CEPTOR: its secretariat)
+	OrgType   OrgType // type of the owning organisation
+	SectorIDs []int64 // sectors of the owning organisation (for a CEPTOR: its sector)
+	CeptorIDs []int64 // CEPTOR memberships of the owning organisation (for a CEPTOR: itself)
+	UserID    int64   // owning user (tokens, users)
+}
+
+// OrgResource describes an organisation as a policy resource of kind k.
+func OrgResource(k Kind, o *Organization) Resource {
+	return Resource{Kind: k, OrgID: o.ID, OrgType: o.Type, SectorIDs: o.SectorIDs, CeptorIDs: o.CeptorIDs}
+}
+
+// Allow is the one policy function: it decides whether actor a may do act on
+// r. Every page, API call, export, search, notification and feed asks it.
+func Allow(a *Actor, act Action, r Resource) bool {
+	if a == nil || a.UserID == 0 || !a.Role.Valid() || !a.OrgType.Valid() {
+		return false
+	}
+	if !a.scopeAllows(act, r.Kind) {
+		return false
+	}
+	writes := act != ActView && act != ActExport
+	if writes && (a.Role == RoleExecutive || a.Role == RoleAuditor) {
+		// Read-only roles never change anything, whatever else holds; the
+		// only exception is a person's own API tokens (for read-only feeds).
+		if !(r.Kind == KindToken && r.UserID == a.UserID) {
+			return false
+		}
+	}
+	nisc := a.OrgType == OrgNISC
+	admin := a.Role == RoleAdmin
+	own := r.OrgID != 0 && r.OrgID == a.OrgID
+
+	switch r.Kind {
+	case KindSector:
+		if act == ActView {
+			return true
+		}
+		return nisc && admin && (act == ActCreate || act == ActUpdate || act == ActDeactivate)
+
+	case KindCeptor:
+		switch act {
+		case ActView:
+			return true
+		case ActCreate, ActUpdate, ActDeactivate:
+			return nisc && admin
+		case ActManageMembers:
+			return admin && (nisc || a.OrgType == OrgSecretariat && overlaps(a.RunsCeptors, r.CeptorIDs))
+		}
+		return false
+
+	case KindOrg:
+		switch act {
+		case ActView:
+			return a.seesOrg(r)
+		case ActCreate, ActUpdate, ActDeactivate:
+			// The registry is NISC's; a ministry keeps the operators and
+			// providers of the sectors it oversees.
+			return admin && (nisc || a.ministryKeeps(r))
+		case ActUpdateProfile:
+			return admin && (nisc || own || a.ministryKeeps(r))
+		}
+		return false
+
+	case KindContact:
+		switch act {
+		case ActView:
+			return a.seesContacts(r)
+		case ActCreate, ActUpdate, ActDeactivate:
+			// Contact lists are kept by the organisation itself and by the
+			// bodies that must reach it: its CEPTOR secretariat and ministry.
+			return admin && (nisc || own || a.ministryKeeps(r) ||
+				a.OrgType == OrgSecretariat && overlaps(a.RunsCeptors, r.CeptorIDs))
+		}
+		return false
+
+	case KindUser:
+		switch act {
+		case ActView:
+			return (admin || a.Role == RoleAuditor) && (nisc || own) || r.UserID == a.UserID
+		case ActCreate, ActUpdate, ActDeactivate:
+			return admin && (nisc || own)
+		}
+		return false
+
+	case KindToken:
+		if r.UserID == a.UserID {
+			return act == ActView || act == ActCreate || act == ActDeactivate
+		}
+		// An administrator may see and revoke the tokens of their own people.
+		return admin && (nisc || own) && (act == ActView || act == ActDeactivate)
+
+	case KindAudit:
+		if act != ActView && act != ActExport {
+			return false
+		}
+		if a.Role != RoleAuditor && !admin {
+			return false
+		}
+		return nisc || own
+
+	case KindRegistry:
+		switch act {
+		case ActExport:
+			if a.Role != RoleAdmin && a.Role != RoleAnalyst && a.Role != RoleAuditor {
+				return false
+			}
+			return nisc || a.OrgType == OrgMinistry || a.OrgType == OrgSecretariat
+		case ActImport:
+			return admin && (nisc || a.OrgType == OrgMinistry)
+		}
+		return false
+	}
+	return false
+}
+
+// Authorize is Allow returning an EFORBIDDEN error on refusal.
+func Authorize(a *Actor, act Action, r Resource) error {
+	if a == nil {
+		return &Error{Code: EUNAUTHORIZED, Message: "sign in first", Key: "err.unauthorized"}
+	}
+	if !Allow(a, act, r) {
+		return &Error{Code: EFORBIDDEN, Message: "you are not allowed to do this", Key: "err.forbidden"}
+	}
+	return nil
+}
+
+// seesOrg: NISC sees everyone; everyone sees the public bodies and the
+// supply-chain providers (they are named in dependencies); a ministry sees the
+// organisations in its sectors, a secretariat its members, an operator its
+// fellow members.
+func (a *Actor) seesOrg(r Resource) bool {
+	switch {
+	case a.OrgType == OrgNISC, r.OrgID == a.OrgID, r.OrgType.IsHub(), r.OrgType == OrgSupplier:
+		return true
+	case a.OrgType == OrgMinistry:
+		return overlaps(a.OverseesSectors, r.SectorIDs)
+	case a.OrgType == OrgSecretariat:
+		return overlaps(a.RunsCeptors, r.CeptorIDs)
+	case a.OrgType == OrgOperator:
+		return overlaps(a.CeptorIDs, r.CeptorIDs)
+	}
+	return false
+}
+
+// seesContacts: contact details are narrower than the directory: the
+// organisation itself, NISC, its ministry and its secretariat; the public
+// bodies' contacts are visible to every participant.
+func (a *Actor) seesContacts(r Resource) bool {
+	switch {
+	case a.OrgType == OrgNISC, r.OrgID == a.OrgID, r.OrgType.IsHub():
+		return true
+	case a.OrgType == OrgMinistry:
+		return overlaps(a.OverseesSectors, r.SectorIDs)
+	case a.OrgType == OrgSecretariat:
+		return overlaps(a.RunsCeptors, r.CeptorIDs)
+	}
+	return false
+}
+
+func (a *Actor) ministryKeeps(r Resource) bool {
+	return a.OrgType == OrgMinistry && (r.OrgType == OrgOperator || r.OrgType == OrgSupplier) &&
+		overlaps(a.OverseesSectors, r.SectorIDs)
+}
+
+func (a *Actor) scopeAllows(act Action, k Kind) bool {
+	if a.Scopes == nil {
+		return true
+	}
+	need := ScopeRead
+	switch {
+	case act == ActView || act == ActExport:
+		need = ScopeRead
+	case k == KindOrg || k == KindContact || k == KindUser || k == KindSector || k == KindCeptor || k == KindRegistry || k == KindToken:
+		need = ScopeAdmin
+	default:
+		need = ScopeWrite
+	}
+	return slices.Contains(a.Scopes, need)
+}
+
+func overlaps(a, b []int64) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// ScopesForRole returns the token scopes a role may hold.
+func ScopesForRole(r Role) []string {
+	switch r {
+	case RoleAdmin:
+		return []string{ScopeRead, ScopeWrite, ScopeAdmin}
+	case RoleAnalyst:
+		return []string{ScopeRead, ScopeWrite}
+	}
+	return []string{ScopeRead}
+}

@@ -225,9 +225,13 @@ type OrgFilter struct {
 	CeptorID int64
 	Q        string // matches Japanese, English and kana names, substring
 	Active   *bool
-	IDs      []int64 // restrict to these ids (the policy's visible set)
-	Limit    int
-	Offset   int
+	IDs      []int64 // restrict to these ids
+	// Visible, when set, keeps only the organisations it accepts; callers
+	// pass a closure over the policy function so that totals and pages count
+	// only what the caller may see.
+	Visible func(*Organization) bool
+	Limit   int
+	Offset  int
 }
 
 // RegistryService stores sectors, organisations, CEPTORs, memberships and

@@ -257,3 +257,27 @@ func ScopesForRole(r Role) []string {
 	}
 	return []string{ScopeRead}
 }
+
+// NewActor builds the actor for user u of organisation o, deriving which
+// CEPTORs o runs and which sectors it oversees from the registry.
+func NewActor(u *User, o *Organization, sectors []*Sector, ceptors []*Ceptor, scopes []string) *Actor {
+	a := &Actor{
+		UserID: u.ID, Email: u.Email, OrgID: o.ID, OrgType: o.Type, Role: u.Role, Scopes: scopes,
+		SectorIDs: o.SectorIDs, CeptorIDs: o.CeptorIDs,
+	}
+	if !o.Active || u.Disabled {
+		// A deactivated organisation or user acts as nobody.
+		a.UserID = 0
+	}
+	for _, c := range ceptors {
+		if c.SecretariatOrgID == o.ID {
+			a.RunsCeptors = append(a.RunsCeptors, c.ID)
+		}
+	}
+	for _, s := range sectors {
+		if s.MinistryOrgID == o.ID {
+			a.OverseesSectors = append(a.OverseesSectors, s.ID)
+		}
+	}
+	return a
+}

@@ -48,6 +48,7 @@ const (
 	KeyCSVSyntax       = "imp.csv_syntax"
 	KeyXLSX            = "imp.xlsx"
 	KeyXLSXEncrypted   = "imp.xlsx_encrypted"
+	KeyXLSXTooLarge    = "imp.xlsx_too_large"
 	KeyUnknownColumn   = "imp.unknown_column"
 	KeyDuplicateColumn = "imp.duplicate_column"
 	KeyMissingColumn   = "imp.missing_column"
@@ -87,6 +88,7 @@ var messages = map[string][2]string{
 	KeyCSVSyntax:       {"CSVの形式が正しくありません（引用符の対応を確認してください）", "the CSV syntax is not valid (check the quotes)"},
 	KeyXLSX:            {"Excelファイル（.xlsx）として読み込めません", "the file cannot be read as an Excel workbook (.xlsx)"},
 	KeyXLSXEncrypted:   {"パスワード付きのファイルや旧形式（.xls）のファイルは読み込めません。パスワードを外して .xlsx で保存してください", "password-protected workbooks and old .xls files cannot be read; remove the password and save as .xlsx"},
+	KeyXLSXTooLarge:    {"Excelファイルの展開後のサイズが大きすぎます（上限 " + strconv.Itoa(int(xlsxMaxSize>>20)) + " MiB）", "the workbook is too large once unpacked (limit " + strconv.Itoa(int(xlsxMaxSize>>20)) + " MiB)"},
 	KeyUnknownColumn:   {"不明な列です", "unknown column"},
 	KeyDuplicateColumn: {"同じ列が複数あります", "the column appears more than once"},
 	KeyMissingColumn:   {"必須の列がありません", "a required column is missing"},

@@ -1,6 +1,7 @@
 package registryio
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -19,8 +20,12 @@ var (
 	bomUTF16LE  = []byte{0xFF, 0xFE}
 	bomUTF16BE  = []byte{0xFE, 0xFF}
 	oleMagic    = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-	xlsxMaxSize = int64(256 << 20) // most bytes a workbook may unpack to
+	xlsxMaxSize = int64(128 << 20) // most bytes a workbook may unpack to, all parts together
 )
+
+// xlsxMaxParts is the most parts (zip entries) a workbook may have; real ones
+// have a few dozen.
+const xlsxMaxParts = 2000
 
 // SheetName is the name of the worksheet that holds the organisations in the
 // workbooks this package writes, and the sheet ReadXLSX reads when present.
@@ -107,8 +112,46 @@ func ReadXLSX(r io.Reader, lk *Lookup) ([]*ceptor.ImportRow, []RowError) {
 		p.c.add(RowError{Key: KeyXLSXEncrypted})
 		return p.finish()
 	}
+	if key := checkZip(data); key != "" {
+		p.c.add(RowError{Key: key})
+		return p.finish()
+	}
 	p.readWorkbook(data)
 	return p.finish()
+}
+
+// checkZip checks the workbook's zip container before the workbook library
+// sees it, and returns a message key when it must not be opened. The library
+// allocates each part's declared size up front and ignores read errors, so
+// the declared sizes are checked against a limit and against what each part
+// really holds (archive/zip verifies the size and checksum while reading).
+func checkZip(data []byte) string {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return KeyXLSX
+	}
+	if len(zr.File) > xlsxMaxParts {
+		return KeyXLSX
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		total += zf.UncompressedSize64
+		if zf.UncompressedSize64 > uint64(xlsxMaxSize) || total > uint64(xlsxMaxSize) {
+			return KeyXLSXTooLarge
+		}
+	}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			return KeyXLSX
+		}
+		n, err := io.Copy(io.Discard, rc)
+		_ = rc.Close()
+		if err != nil || uint64(n) != zf.UncompressedSize64 {
+			return KeyXLSX
+		}
+	}
+	return ""
 }
 
 // readWorkbook feeds the rows of the workbook to the parser. The workbook

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"ceptor"
+	"ceptor/auth"
+	"ceptor/demo"
+	"ceptor/sqldb"
+	"ceptor/web"
+)
+
+// Main is the running program: the database, the service key and, for
+// serve, the HTTP server. End-to-end tests drive it exactly as the command does.
+type Main struct {
+	Config Config
+	Out    io.Writer
+	Log    *slog.Logger
+	Now    func() time.Time
+	// PasswordParams is the argon2id cost (tests lower it).
+	PasswordParams auth.Params
+
+	DB       *sqldb.DB
+	Sealer   *auth.Sealer
+	Server   *web.Server
+	HTTP     *http.Server
+	Listener net.Listener
+	done     chan struct{}
+	cancel   context.CancelFunc
+}
+
+// NewMain returns a Main with defaults.
+func NewMain(cfg Config, out io.Writer) *Main {
+	return &Main{Config: cfg, Out: out, Now: time.Now, PasswordParams: auth.DefaultParams}
+}
+
+// Open opens the database (running migrations) and loads the service key.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Log == nil {
+		m.Log = m.Config.logger()
+	}
+	db, err := sqldb.Open(ctx, sqldb.Config{URL: m.Config.DatabaseURL, DataDir: m.Config.DataDir, Now: m.Now, Logger: m.Log})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	m.DB = db
+	key, err := m.loadKey()
+	if err != nil {
+		db.Close()
+		return err
+	}
+	if m.Sealer, err = auth.NewSealer(key); err != nil {
+		db.Close()
+		return err
+	}
+	return nil
+}
+
+func (m *Main) loadKey() ([]byte, error) {
+	if m.Config.SecretKey != "" {
+		k, err := auth.ParseKey(m.Config.SecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("--secret-key: %w", err)
+		}
+		return k, nil
+	}
+	path := m.Config.SecretFile
+	if path == "" {
+		path = filepath.Join(m.Config.DataDir, "secret.key")
+		if m.Config.DatabaseURL != "" {
+			m.Log.Warn("no --secret-key given with PostgreSQL: using a key file in the data directory; every node must share the same key", "path", path)
+		}
+	}
+	k, err := auth.LoadOrCreateKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("service key %s: %w", path, err)
+	}
+	return k, nil
+}
+
+// LoadDemo loads the demo data set when the database is empty. It reports
+// whether it loaded anything.
+func (m *Main) LoadDemo(ctx context.Context, operators int) (*demo.Summary, error) {
+	empty, err := demo.Empty(ctx, m.DB)
+	if err != nil || !empty {
+		return nil, err
+	}
+	ds := demo.Generate(1, operators)
+	sum, err := demo.Load(ctx, m.DB, m.DB, ds, demo.Options{
+		HashPassword: func(pw string) (string, error) { return auth.HashPassword(m.PasswordParams, pw) },
+		SealTOTP: func(secret, email string) (string, error) {
+			return m.Sealer.Seal([]byte(secret), "totp:"+email)
+		},
+		Now: m.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load demo data: %w", err)
+	}
+	m.audit(ctx, "demo.load", map[string]any{"organizations": sum.OrgTotal(), "users": sum.Users})
+	return sum, nil
+}
+
+// audit records an action taken from the command line.
+func (m *Main) audit(ctx context.Context, action string, detail any) {
+	who := "cli"
+	if u := os.Getenv("USER"); u != "" {
+		who = "cli:" + u
+	}
+	e := &ceptor.AuditEntry{ActorLabel: who, Action: action, Detail: ceptor.AuditDetail(detail)}
+	if err := m.DB.AppendAudit(ctx, e); err != nil {
+		m.Log.Error("audit append failed", "action", action, "err", err)
+	}
+}
+
+// Run starts serving and returns once the listener is open; Wait blocks
+// until the server stops.
+func (m *Main) Run(ctx context.Context) error {
+	if m.DB == nil {
+		if err := m.Open(ctx); err != nil {
+			return err
+		}
+	}
+	if m.Config.Demo {
+		start := time.Now()
+		sum, err := m.LoadDemo(ctx, m.Config.DemoOperators)
+		if err != nil {
+			return err
+		}
+		if sum != nil {
+			m.Log.Info("demo data loaded", "organizations", sum.OrgTotal(), "users", sum.Users, "duration_ms", time.Since(start).Milliseconds())
+			fmt.Fprintf(m.Out, "demo data loaded: %d organisations, %d users (password %q)\n", sum.OrgTotal(), sum.Users, demo.DemoPassword)
+		}
+	}
+	cfg := web.Config{
+		PublicURL: m.Config.PublicURL, SessionTTL: m.Config.SessionTTL, SessionIdle: m.Config.SessionIdle,
+		Password: m.PasswordParams, TrustProxy: m.Config.TrustProxy, Version: version,
+	}
+	if m.Config.OIDCIssuer != "" {
+		cfg.OIDC = &web.OIDCConfig{Issuer: m.Config.OIDCIssuer, ClientID: m.Config.OIDCClientID, ClientSecret: m.Config.OIDCClientSecret, Label: m.Config.OIDCLabel}
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.Listener = ln
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	srv, err := web.New(cfg, m.DB, m.Sealer, m.Log, m.Now, nil)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	m.Server = srv
+	m.HTTP = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	m.done = make(chan struct{})
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	go m.housekeeping(bg)
+	go func() {
+		defer close(m.done)
+		if err := m.HTTP.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "err", err)
+		}
+	}()
+	m.Log.Info("ceptor serving", "addr", ln.Addr().String(), "database", m.DB.Describe(), "version", version)
+	fmt.Fprintf(m.Out, "ceptor listening on http://%s\n", ln.Addr().String())
+	return nil
+}
+
+// URL is the base URL the server listens on.
+func (m *Main) URL() string { return "http://" + m.Listener.Addr().String() }
+
+// housekeeping removes expired sessions every hour.
+func (m *Main) housekeeping(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := m.DB.DeleteExpiredSessions(ctx, m.Now()); err != nil && ctx.Err() == nil {
+			m.Log.Warn("session cleanup failed", "err", err)
+		} else if n > 0 {
+			m.Log.Info("expired sessions removed", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close shuts the server down gracefully, then closes the database.
+func (m *Main) Close() error {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if m.HTTP != nil {
+		timeout := m.Config.ShutdownTimeout
+		if timeout == 0 {
+			timeout = 15 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := m.HTTP.Shutdown(ctx); err != nil {
+			m.Log.Warn("graceful shutdown incomplete", "err", err)
+		}
+		<-m.done
+	}
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}

@@ -85,6 +85,7 @@ type Server struct {
 	oidc    *oidcClient
 	oidcMu  sync.Mutex
 	handler http.Handler
+	apiDocs []apiDoc
 }
 
 // New builds the server and parses every template (a broken template fails

@@ -39,6 +39,13 @@ const testOperators = 60
 
 func newHarness(t testing.TB, engine string) *harness {
 	t.Helper()
+	return newHarnessWith(t, engine, nil)
+}
+
+// newHarnessWith lets a test adjust the web configuration; PublicURL is
+// already set to the test server's address when configure runs.
+func newHarnessWith(t testing.TB, engine string, configure func(*web.Config)) *harness {
+	t.Helper()
 	h := &harness{t: t, now: time.Now()}
 	h.db = sqldbtest.Open(t, engine, sqldbtest.Options{})
 	key := make([]byte, 32)
@@ -55,12 +62,17 @@ func newHarness(t testing.TB, engine string) *harness {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h.srv, err = web.New(web.Config{Password: auth.TestParams, LoginRate: 1000, LoginBurst: 1000, Version: "test"}, h.db, h.sealer, log, nil, nil)
+	// The server is built after the listener so that PublicURL is known.
+	h.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.srv.ServeHTTP(w, r) }))
+	t.Cleanup(h.ts.Close)
+	cfg := web.Config{PublicURL: h.ts.URL, Password: auth.TestParams, LoginRate: 1000, LoginBurst: 1000, Version: "test"}
+	if configure != nil {
+		configure(&cfg)
+	}
+	h.srv, err = web.New(cfg, h.db, h.sealer, log, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.ts = httptest.NewServer(h.srv)
-	t.Cleanup(h.ts.Close)
 	return h
 }
 

@@ -94,27 +94,38 @@ type AuditService interface {
 	VerifyAudit(ctx context.Context) (int, []AuditProblem, error)
 }
 
-// VerifyChain checks a run of entries ordered by Seq starting at the genesis,
-// and the recorded head (last seq and hash; zero values when there is none).
-func VerifyChain(entries []*AuditEntry, headSeq int64, headHash string) []AuditProblem {
-	var out []AuditProblem
-	prev := AuditGenesis
-	var prevSeq int64
-	for _, e := range entries {
-		switch {
-		case e.Seq != prevSeq+1:
-			out = append(out, AuditProblem{Seq: e.Seq, Reason: "sequence gap or reorder after entry " + strconv.FormatInt(prevSeq, 10)})
-		case e.PrevHash != prev:
-			out = append(out, AuditProblem{Seq: e.Seq, Reason: "previous-hash link broken (entry removed or reordered)"})
-		}
-		if e.ComputeHash() != e.Hash {
-			out = append(out, AuditProblem{Seq: e.Seq, Reason: "content does not match its hash (entry edited)"})
-		}
-		prev = e.Hash
-		prevSeq = e.Seq
+// ChainVerifier checks entries one at a time, in Seq order from the genesis,
+// so that a log of any length is verified in constant memory.
+type ChainVerifier struct {
+	prev     string
+	prevSeq  int64
+	n        int
+	problems []AuditProblem
+}
+
+// NewChainVerifier starts a verification at the genesis.
+func NewChainVerifier() *ChainVerifier { return &ChainVerifier{prev: AuditGenesis} }
+
+// Add checks the next entry.
+func (v *ChainVerifier) Add(e *AuditEntry) {
+	switch {
+	case e.Seq != v.prevSeq+1:
+		v.problems = append(v.problems, AuditProblem{Seq: e.Seq, Reason: "sequence gap or reorder after entry " + strconv.FormatInt(v.prevSeq, 10)})
+	case e.PrevHash != v.prev:
+		v.problems = append(v.problems, AuditProblem{Seq: e.Seq, Reason: "previous-hash link broken (entry removed or reordered)"})
 	}
-	if headSeq != prevSeq || (headSeq != 0 && !strings.EqualFold(headHash, prev)) {
-		out = append(out, AuditProblem{Seq: headSeq, Reason: "chain head does not match the last entry (entries removed at the end)"})
+	if e.ComputeHash() != e.Hash {
+		v.problems = append(v.problems, AuditProblem{Seq: e.Seq, Reason: "content does not match its hash (entry edited)"})
 	}
-	return out
+	v.prev, v.prevSeq = e.Hash, e.Seq
+	v.n++
+}
+
+// Finish compares the last entry with the recorded head (last seq and hash;
+// zero values when there is none) and returns the count and every problem.
+func (v *ChainVerifier) Finish(headSeq int64, headHash string) (int, []AuditProblem) {
+	if headSeq != v.prevSeq || (headSeq != 0 && !strings.EqualFold(headHash, v.prev)) {
+		v.problems = append(v.problems, AuditProblem{Seq: headSeq, Reason: "chain head does not match the last entry (entries removed at the end)"})
+	}
+	return v.n, v.problems
 }

@@ -94,7 +94,7 @@ func (d *DB) VerifyAudit(ctx context.Context) (int, []ceptor.AuditProblem, error
 	if err := d.queryRow(d.db, ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&headSeq, &headHash); err != nil {
 		return 0, nil, translate(err)
 	}
-	var all []*ceptor.AuditEntry
+	v := ceptor.NewChainVerifier()
 	var after int64 = -1
 	for {
 		rows, err := d.query(ctx, d.db, "SELECT "+auditCols+" FROM audit_log WHERE seq > ? ORDER BY seq LIMIT 5000", after)
@@ -108,7 +108,7 @@ func (d *DB) VerifyAudit(ctx context.Context) (int, []ceptor.AuditProblem, error
 				rows.Close()
 				return 0, nil, err
 			}
-			all = append(all, e)
+			v.Add(e)
 			after = e.Seq
 			n++
 		}
@@ -120,5 +120,6 @@ func (d *DB) VerifyAudit(ctx context.Context) (int, []ceptor.AuditProblem, error
 			break
 		}
 	}
-	return len(all), ceptor.VerifyChain(all, headSeq, headHash), nil
+	n, problems := v.Finish(headSeq, headHash)
+	return n, problems, nil
 }

@@ -22,19 +22,19 @@ func (s *Server) routesHome() {
 
 // dashboardData is what the home page shows.
 type dashboardData struct {
-	Sectors      int
-	Ceptors      int
-	Orgs         int
-	Operators    int
-	VisibleOrgs  int
-	Contacts     int
-	Users        int
-	TOTPEnabled  bool
-	Modules      []NavItem
-	RecentAudit  []*ceptor.AuditEntry
-	CanSeeAudit  bool
-	OrgSectors   []*ceptor.Sector
-	OrgCeptors   []*ceptor.Ceptor
+	Sectors     int
+	Ceptors     int
+	Orgs        int
+	Operators   int
+	VisibleOrgs int
+	Contacts    int
+	Users       int
+	TOTPEnabled bool
+	Modules     []NavItem
+	RecentAudit []*ceptor.AuditEntry
+	CanSeeAudit bool
+	OrgSectors  []*ceptor.Sector
+	OrgCeptors  []*ceptor.Ceptor
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -91,7 +91,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 
 // visibleOrg is the policy, as a filter for organisation lists.
 func (s *Server) visibleOrg(a *ceptor.Actor) func(*ceptor.Organization) bool {
-	return func(o *ceptor.Organization) bool { return ceptor.Allow(a, ceptor.ActView, ceptor.OrgResource(ceptor.KindOrg, o)) }
+	return func(o *ceptor.Organization) bool {
+		return ceptor.Allow(a, ceptor.ActView, ceptor.OrgResource(ceptor.KindOrg, o))
+	}
 }
 
 func contains(list []int64, v int64) bool {

@@ -1,10 +1,10 @@
 package web
 
 import (
-	"net/url"
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 

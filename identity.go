@@ -54,6 +54,8 @@ func (u *User) Validate() error {
 	}
 	if u.Name == "" {
 		f["name"] = "err.required"
+	} else if len([]rune(u.Name)) > 200 {
+		f["name"] = "err.too_long"
 	}
 	if !u.Role.Valid() {
 		f["role"] = "err.role"

@@ -72,7 +72,7 @@ func OrgResource(k Kind, o *Organization) Resource {
 // Allow is the one policy function: it decides whether actor a may do act on
 // r. Every page, API call, export, search, notification and feed asks it.
 func Allow(a *Actor, act Action, r Resource) bool {
-	if a == nil || a.UserID == 0 || !a.Role.Valid() || !a.OrgType.Valid() {
+	if a == nil || a.UserID == 0 || a.OrgID == 0 || !a.Role.Valid() || !a.OrgType.Valid() {
 		return false
 	}
 	if !a.scopeAllows(act, r.Kind) {
@@ -254,8 +254,10 @@ func ScopesForRole(r Role) []string {
 		return []string{ScopeRead, ScopeWrite, ScopeAdmin}
 	case RoleAnalyst:
 		return []string{ScopeRead, ScopeWrite}
+	case RoleExecutive, RoleAuditor:
+		return []string{ScopeRead}
 	}
-	return []string{ScopeRead}
+	return nil
 }
 
 // NewActor builds the actor for user u of organisation o, deriving which

@@ -122,6 +122,10 @@ func (o *Organization) Validate() error {
 	default:
 		f["entity_kind"] = "err.entity_kind"
 	}
+	o.Website = strings.TrimSpace(o.Website)
+	for i, d := range o.Domains {
+		o.Domains[i] = strings.ToLower(strings.TrimSpace(d))
+	}
 	if o.Website != "" && !validURL(o.Website) {
 		f["website"] = "err.url"
 	}
@@ -182,11 +186,17 @@ type Contact struct {
 func (c *Contact) Validate() error {
 	f := map[string]string{}
 	c.Name = strings.TrimSpace(c.Name)
-	c.Email = strings.TrimSpace(c.Email)
-	c.Phone = strings.TrimSpace(c.Phone)
+	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
+	c.Phone = normalizeDigits(strings.TrimSpace(c.Phone))
+	c.Department = strings.TrimSpace(c.Department)
 	c.WebhookURL = strings.TrimSpace(c.WebhookURL)
 	if c.Name == "" {
 		f["name"] = "err.required"
+	} else if len([]rune(c.Name)) > 200 {
+		f["name"] = "err.too_long"
+	}
+	if len([]rune(c.Department)) > 200 {
+		f["department"] = "err.too_long"
 	}
 	if c.Kind == "" {
 		c.Kind = ContactPrimary

@@ -17,7 +17,7 @@ func ValidEmail(s string) bool {
 		return false
 	}
 	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at:], ".")
+	return at > 0 && validDomain(s[at+1:])
 }
 
 func validURL(s string) bool {
@@ -40,6 +40,28 @@ func validDomain(s string) bool {
 		}
 	}
 	return true
+}
+
+// normalizeDigits turns full-width digits, hyphens and plus signs (as typed
+// with Japanese input methods) into ASCII.
+func normalizeDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return '0' + (r - '０')
+		case r == '－' || r == 'ー' || r == '‐' || r == '−':
+			return '-'
+		case r == '＋':
+			return '+'
+		case r == '（':
+			return '('
+		case r == '）':
+			return ')'
+		case r == '　':
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func validPhone(s string) bool {

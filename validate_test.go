@@ -25,7 +25,7 @@ var vtEmails = []struct {
 	{"A@Example.JP", true}, // case is kept; User.Validate lowercases
 	{"a@b.c", true},
 	{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 60) + "." + strings.Repeat("c", 60) + ".jp", true}, // long but valid labels
-	{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 180) + ".jp", false}, // a 180-byte label
+	{strings.Repeat("a", 64) + "@" + strings.Repeat("b", 180) + ".jp", false},                               // a 180-byte label
 	{"", false},
 	{"a", false},
 	{"@", false},
@@ -57,9 +57,9 @@ var vtEmails = []struct {
 	// (IDN-less, no "_", no leading "-", labels of 63 bytes at most).
 	{"a@[192.0.2.1]", false},    // domain literal
 	{"ユーザー@example.jp", true},   // UTF-8 local part
-	{"a@例え.jp", false},           // IDN domain not in punycode
-	{"a@-example.jp", false},     // label starting with "-"
-	{"a@exa_mple.jp", false},     // "_" in the domain
+	{"a@例え.jp", false},          // IDN domain not in punycode
+	{"a@-example.jp", false},    // label starting with "-"
+	{"a@exa_mple.jp", false},    // "_" in the domain
 	{"a@example.123", true},     // numeric TLD
 	{"a\x00@example.jp", false}, // NUL
 	{"a@example.jp\t", false},
@@ -212,7 +212,7 @@ var vtURLs = []struct {
 	{"file:///etc/passwd", false},
 	{"https://exa mple.jp/", false},
 	{"https://example.jp/\n", true}, // trimmed
-	{" https://example.jp/", true}, // Organization.Website is trimmed
+	{" https://example.jp/", true},  // Organization.Website is trimmed
 	{"https://[::1", false},
 }
 

@@ -1,7 +1,9 @@
 package registryio
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -142,4 +144,65 @@ func FuzzReadXLSX(f *testing.F) {
 		rows, errs := ReadXLSX(bytes.NewReader(data), lk)
 		checkResult(t, rows, errs)
 	})
+}
+
+// FuzzReadXLSXParts fuzzes the worksheet and shared-string parts of an
+// otherwise valid workbook: mutating a whole .xlsx rarely gets past the zip
+// checksums, so this reaches the XML handling behind them.
+func FuzzReadXLSXParts(f *testing.F) {
+	lk := testLookup()
+	base := csvToXLSX(f, readCases[0].in, "Sheet1")
+	parts := unzipParts(f, base)
+	f.Add(parts["xl/worksheets/sheet1.xml"], parts["xl/sharedStrings.xml"])
+	for _, tc := range readCases[1:8] {
+		p := unzipParts(f, csvToXLSX(f, tc.in, "Sheet1"))
+		f.Add(p["xl/worksheets/sheet1.xml"], p["xl/sharedStrings.xml"])
+	}
+	f.Add([]byte(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c><c r="B1" t="inlineStr"><is><t>type</t></is></c></row><row r="1048576"><c r="A1048576" t="inlineStr"><is><t>A</t></is></c><c r="B1048576" t="str"><v>operator</v></c></row></sheetData></worksheet>`), []byte(``))
+	f.Fuzz(func(t *testing.T, sheet, sst []byte) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, data := range parts {
+			switch name {
+			case "xl/worksheets/sheet1.xml":
+				data = sheet
+			case "xl/sharedStrings.xml":
+				data = sst
+			}
+			w, err := zw.Create(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write(data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		rows, errs := ReadXLSX(bytes.NewReader(buf.Bytes()), lk)
+		checkResult(t, rows, errs)
+	})
+}
+
+func unzipParts(t testing.TB, data []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[zf.Name] = b
+	}
+	return out
 }

@@ -31,6 +31,7 @@ type header struct {
 	has        [numColumns]bool   // column present in the file
 	hasContact bool               // any contact column present
 	ignored    map[int]bool       // positions of unknown or duplicated columns
+	raw        []string           // every header cell as written, by position
 }
 
 // row is one non-blank data row.
@@ -128,10 +129,14 @@ func (p *parser) checkCell(line int, col, raw string) bool {
 
 // header parses the header row.
 func (p *parser) header(line int, cells []string) {
-	h := &header{line: line, at: make([]column, len(cells)), ignored: map[int]bool{}}
+	for len(cells) > 0 && strings.TrimSpace(cells[len(cells)-1]) == "" {
+		cells = cells[:len(cells)-1] // spreadsheets often pad rows with empty cells
+	}
+	h := &header{line: line, at: make([]column, len(cells)), ignored: map[int]bool{}, raw: make([]string, len(cells))}
 	for i, raw := range cells {
 		h.at[i] = -1
 		name := strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff"))
+		h.raw[i] = name
 		if name == "" {
 			continue
 		}
@@ -236,9 +241,9 @@ func (p *parser) sortedErrors() []RowError {
 		for i := range p.h.at {
 			pos[columnLetter(i)] = i
 		}
-		for i, c := range p.h.at {
-			if c >= 0 {
-				pos[p.h.name[c]] = i
+		for i, name := range p.h.raw {
+			if _, ok := pos[name]; !ok || p.h.at[i] >= 0 {
+				pos[name] = i
 			}
 		}
 	}

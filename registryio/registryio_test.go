@@ -705,6 +705,14 @@ func TestColumnsAndHeaders(t *testing.T) {
 			t.Errorf("header %q not recognised", h)
 		}
 	}
+	// No alias of one column is taken by another.
+	for i, c := range columns {
+		for _, name := range append([]string{c.code, c.labelJA}, c.aliases...) {
+			if got := headerIndex[fold(name)]; got != column(i) {
+				t.Errorf("header %q maps to %s, want %s", name, columns[got].code, c.code)
+			}
+		}
+	}
 	if columnLetter(0) != "A" || columnLetter(25) != "Z" || columnLetter(26) != "AA" || columnLetter(701) != "ZZ" || columnLetter(702) != "AAA" {
 		t.Error("columnLetter")
 	}

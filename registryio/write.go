@@ -115,7 +115,8 @@ func escapeQuote(s string) string {
 // format: UTF-8 with a byte order mark (so that Excel recognises the
 // encoding), CRLF line ends and the English column codes as header. Cells
 // that a spreadsheet could take for a formula are prefixed with a single
-// quote, which ReadCSV removes.
+// quote, which ReadCSV removes. It fails when a sector or CEPTOR id has no
+// code in lk (such a file could not be read back).
 func WriteCSV(w io.Writer, rows []OrgExport, lk *Lookup) error {
 	recs, err := records(rows, lk)
 	if err != nil {
@@ -151,7 +152,8 @@ func WriteCSV(w io.Writer, rows []OrgExport, lk *Lookup) error {
 // comment on each header cell and drop-down lists for the coded columns, and
 // a second sheet that explains the columns and lists the codes. lang ("ja"
 // or "en") chooses the language of the comments and the explanation sheet's
-// name. Every value is written as a plain string, never as a formula.
+// name. Every value is written as a plain string, never as a formula. Like
+// WriteCSV it fails when a sector or CEPTOR id has no code in lk.
 func WriteXLSX(w io.Writer, rows []OrgExport, lk *Lookup, lang string) error {
 	recs, err := records(rows, lk)
 	if err != nil {
@@ -350,8 +352,12 @@ func addExplanation(f *excelize.File, lk *Lookup, lang string) error {
 		{"エラーが一つでもあるとファイル全体を取り込みません。",
 			"If any row has an error, nothing in the file is imported."},
 	}
-	for _, l := range lines {
-		if err := put(0, l...); err != nil {
+	if err := put(bold, lines[0]...); err != nil {
+		return err
+	}
+	for _, l := range lines[1:] {
+		// Notes go in the wide, wrapped columns C (Japanese) and D (English).
+		if err := put(0, "", "", l[0], l[1]); err != nil {
 			return err
 		}
 	}

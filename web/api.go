@@ -115,12 +115,16 @@ func decodeJSON(r *http.Request, v any) error {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &typ):
+		case errors.As(err, &typ) && typ.Field != "":
 			return ceptor.Invalid(map[string]string{typ.Field: "err.type"})
 		case errors.As(err, &syn), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			return &ceptor.Error{Code: ceptor.EINVALID, Message: "malformed JSON", Key: "err.json", Err: err}
 		}
 		return &ceptor.Error{Code: ceptor.EINVALID, Message: "malformed JSON", Key: "err.json", Err: err}
+	}
+	// One JSON value and nothing after it.
+	if _, err := dec.Token(); err != io.EOF {
+		return &ceptor.Error{Code: ceptor.EINVALID, Message: "unexpected data after the JSON value", Key: "err.json"}
 	}
 	return nil
 }

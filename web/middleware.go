@@ -185,7 +185,7 @@ func (s *Server) identify(r *http.Request, st *reqState) {
 			}
 		}
 	}
-	st.lang = s.pickLang(r, st.user)
+	st.lang = s.pickLang(r, st)
 }
 
 // identifyToken accepts "Bearer <token>" and, for TAXII clients, HTTP Basic
@@ -246,9 +246,17 @@ func (s *Server) actorFor(ctx context.Context, u *ceptor.User, o *ceptor.Organiz
 
 // pickLang: an explicit ?lang= for this request, then the browser's choice
 // (cookie), then the user's preference, then Accept-Language, then Japanese.
-func (s *Server) pickLang(r *http.Request, u *ceptor.User) string {
+// API clients with a token choose per request: their Accept-Language comes
+// before the stored preference.
+func (s *Server) pickLang(r *http.Request, st *reqState) string {
+	u := st.user
 	if l := i18n.Normalize(r.URL.Query().Get("lang")); l != "" {
 		return l
+	}
+	if st.token != nil {
+		if l := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language")); l != "" {
+			return l
+		}
 	}
 	if c, err := r.Cookie(langCookie); err == nil {
 		if l := i18n.Normalize(c.Value); l != "" {

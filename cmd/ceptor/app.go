@@ -38,9 +38,14 @@ type Main struct {
 	cancel   context.CancelFunc
 }
 
+// passwordParams is the argon2id cost every Main starts with. Only this
+// package's tests change it (to auth.TestParams), so that the end-to-end CLI
+// tests do not spend seconds hashing the demo users' passwords.
+var passwordParams = auth.DefaultParams
+
 // NewMain returns a Main with defaults.
 func NewMain(cfg Config, out io.Writer) *Main {
-	return &Main{Config: cfg, Out: out, Now: time.Now, PasswordParams: auth.DefaultParams}
+	return &Main{Config: cfg, Out: out, Now: time.Now, PasswordParams: passwordParams}
 }
 
 // Open opens the database (running migrations) and loads the service key.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 
 	"ceptor"
 	"ceptor/auth"
+	"ceptor/i18n"
 
 	"github.com/spf13/cobra"
 )
@@ -161,7 +163,11 @@ func userCmd(out io.Writer) *cobra.Command {
 // findOrg accepts an organisation id or its exact name.
 func findOrg(ctx context.Context, m *Main, ref string) (*ceptor.Organization, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		return m.DB.FindOrg(ctx, id)
+		o, err := m.DB.FindOrg(ctx, id)
+		if ceptor.ErrorCode(err) == ceptor.ENOTFOUND {
+			return nil, fmt.Errorf("no organisation has id %d", id)
+		}
+		return o, err
 	}
 	list, _, err := m.DB.ListOrgs(ctx, ceptor.OrgFilter{Q: ref})
 	if err != nil {
@@ -207,7 +213,7 @@ func userCreateCmd(out io.Writer) *cobra.Command {
 					return err
 				}
 				if key := auth.ValidatePassword(pw, email); key != "" {
-					return fmt.Errorf("password refused: %s", key)
+					return fmt.Errorf("password refused: %s", i18n.T("en", key))
 				}
 				hash, err := auth.HashPassword(m.PasswordParams, pw)
 				if err != nil {
@@ -215,6 +221,9 @@ func userCreateCmd(out io.Writer) *cobra.Command {
 				}
 				u := &ceptor.User{OrgID: o.ID, Email: email, Name: name, Role: ceptor.Role(role), Lang: lang, PasswordHash: hash}
 				if err := m.DB.CreateUser(ctx, u); err != nil {
+					if ceptor.ErrorCode(err) == ceptor.ECONFLICT {
+						return fmt.Errorf("a user with the e-mail address %s already exists", email)
+					}
 					return describe(err)
 				}
 				m.audit(ctx, "user.create", map[string]any{"user_id": u.ID, "email": u.Email, "org_id": o.ID, "role": role})
@@ -248,8 +257,9 @@ func describe(err error) error {
 	}
 	var parts []string
 	for k, v := range f {
-		parts = append(parts, k+": "+v)
+		parts = append(parts, k+": "+i18n.T("en", v)) // v is a message key
 	}
+	sort.Strings(parts)
 	return fmt.Errorf("%s (%s)", ceptor.ErrorMessage(err), strings.Join(parts, ", "))
 }
 
@@ -378,7 +388,7 @@ func userResetCmd(out io.Writer) *cobra.Command {
 					return err
 				}
 				if key := auth.ValidatePassword(pw, u.Email); key != "" {
-					return fmt.Errorf("password refused: %s", key)
+					return fmt.Errorf("password refused: %s", i18n.T("en", key))
 				}
 				if u.PasswordHash, err = auth.HashPassword(m.PasswordParams, pw); err != nil {
 					return err

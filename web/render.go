@@ -303,12 +303,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	p := s.page(w, r, i18n.T(st.lang, "common.error_title"), nil)
-	p.FormError = i18n.T(st.lang, messageKey(err))
+	d := errorPage{Status: status, Message: i18n.T(st.lang, messageKey(err)), Fields: fieldErrors(st.lang, err)}
 	if code == ceptor.ENOTFOUND && r.Pattern == "" {
-		p.FormError = i18n.T(st.lang, "err.page_not_found")
+		d.Message = i18n.T(st.lang, "err.page_not_found")
 	}
-	s.render(w, r, status, "error", p)
+	s.render(w, r, status, "error", s.page(w, r, i18n.T(st.lang, "common.error_title"), d))
 }
 
 func isAPI(r *http.Request) bool {
@@ -321,4 +320,11 @@ func (p *Page) Initial(name string) string {
 		return string(r)
 	}
 	return "?"
+}
+
+// errorPage is what the error template shows.
+type errorPage struct {
+	Status  int
+	Message string
+	Fields  map[string]string
 }

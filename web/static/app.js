@@ -26,3 +26,9 @@
     });
   });
 })();
+// "Back" links on error pages go to the previous page when there is one.
+document.querySelectorAll("a[data-back]").forEach(function (a) {
+  a.addEventListener("click", function (e) {
+    if (window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+});

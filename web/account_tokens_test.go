@@ -259,8 +259,12 @@ func TestMeForEachOrgType(t *testing.T) {
 		usersAt bool // may the admin of this type see every organisation's people
 	}{
 		{"nisc", func(m acctMe) bool { return m.Capabilities["audit.verify"] == (m.User.Role == "admin") }, true},
-		{"ministry", func(m acctMe) bool { return len(m.Relationships.OverseesSectors) > 0 && len(m.Relationships.RunsCeptors) == 0 }, false},
-		{"secretariat", func(m acctMe) bool { return len(m.Relationships.RunsCeptors) > 0 && len(m.Relationships.OverseesSectors) == 0 }, false},
+		{"ministry", func(m acctMe) bool {
+			return len(m.Relationships.OverseesSectors) > 0 && len(m.Relationships.RunsCeptors) == 0
+		}, false},
+		{"secretariat", func(m acctMe) bool {
+			return len(m.Relationships.RunsCeptors) > 0 && len(m.Relationships.OverseesSectors) == 0
+		}, false},
 		{"council", func(m acctMe) bool { return len(m.Relationships.RunsCeptors) == 0 }, false},
 		{"operator", func(m acctMe) bool {
 			return len(m.Organization.CeptorIDs) > 0 && len(m.Relationships.Ceptors) == len(m.Organization.CeptorIDs) && len(m.Relationships.Sectors) > 0

@@ -316,3 +316,30 @@ func TestUserListPaging(t *testing.T) {
 		t.Fatalf("API paging: %d %s", code, body)
 	}
 }
+
+// TestAccountAdminPagesTranslated: every page of the area renders in both
+// languages without an untranslated message key.
+func TestAccountAdminPagesTranslated(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "sqlite")
+	keyRE := regexp.MustCompile(`[>"]\s*(account|admin|audit|twofa|common|scope|role|orgtype|lang|nav)\.[a-z0-9_]+\s*[<"]`)
+	op := acctUser(t, h, "analyst.operator@demo.example")
+	for _, lang := range []string{"ja", "en"} {
+		c := h.login("admin.nisc@demo.example")
+		c.lang = lang
+		for _, p := range []string{"/account", "/account/2fa", "/account/tokens", "/admin/users", "/admin/users/new",
+			fmt.Sprintf("/admin/users/%d", op.ID), "/admin/audit"} {
+			code, body := c.get(p)
+			if code != 200 {
+				t.Errorf("%s %s: %d", lang, p, code)
+				continue
+			}
+			if m := keyRE.FindString(body); m != "" {
+				t.Errorf("%s %s: untranslated %q", lang, p, m)
+			}
+			if lang == "en" && !strings.Contains(body, `lang="en"`) {
+				t.Errorf("%s: not in English", p)
+			}
+		}
+	}
+}

@@ -15,8 +15,11 @@ import (
 	"ceptor"
 	"ceptor/auth"
 	"ceptor/demo"
+	"ceptor/jobs"
 	"ceptor/sqldb"
 	"ceptor/web"
+
+	"github.com/riverqueue/river"
 )
 
 // Main is the running program: the database, the service key and, for
@@ -31,6 +34,7 @@ type Main struct {
 
 	DB       *sqldb.DB
 	Sealer   *auth.Sealer
+	Jobs     *jobs.Queue
 	Server   *web.Server
 	HTTP     *http.Server
 	Listener net.Listener
@@ -58,6 +62,10 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("open database: %w", err)
 	}
 	m.DB = db
+	if err := jobs.Migrate(ctx, db.SQL(), string(db.Dialect()), m.Log); err != nil {
+		db.Close()
+		return err
+	}
 	key, err := m.loadKey()
 	if err != nil {
 		db.Close()
@@ -168,10 +176,21 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Server = srv
 	m.HTTP = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
-	m.done = make(chan struct{})
+	m.Jobs, err = jobs.New(jobs.Config{DB: m.DB.SQL(), Dialect: string(m.DB.Dialect()), Logger: m.Log,
+		Periodic: []*river.PeriodicJob{jobs.SessionCleanupEvery(time.Hour)}}, func(w *river.Workers) {
+		river.AddWorker(w, &jobs.SessionCleanupWorker{Store: m.DB, Now: m.Now})
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	go m.housekeeping(bg)
+	if err := m.Jobs.Start(bg); err != nil {
+		ln.Close()
+		return err
+	}
+	m.done = make(chan struct{})
 	go func() {
 		defer close(m.done)
 		if err := m.HTTP.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -186,29 +205,8 @@ func (m *Main) Run(ctx context.Context) error {
 // URL is the base URL the server listens on.
 func (m *Main) URL() string { return "http://" + m.Listener.Addr().String() }
 
-// housekeeping removes expired sessions every hour.
-func (m *Main) housekeeping(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := m.DB.DeleteExpiredSessions(ctx, m.Now()); err != nil && ctx.Err() == nil {
-			m.Log.Warn("session cleanup failed", "err", err)
-		} else if n > 0 {
-			m.Log.Info("expired sessions removed", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // Close shuts the server down gracefully, then closes the database.
 func (m *Main) Close() error {
-	if m.cancel != nil {
-		m.cancel()
-	}
 	if m.HTTP != nil {
 		timeout := m.Config.ShutdownTimeout
 		if timeout == 0 {
@@ -220,6 +218,16 @@ func (m *Main) Close() error {
 			m.Log.Warn("graceful shutdown incomplete", "err", err)
 		}
 		<-m.done
+	}
+	if m.Jobs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.Jobs.Stop(ctx); err != nil {
+			m.Log.Warn("job queue stop", "err", err)
+		}
+	}
+	if m.cancel != nil {
+		m.cancel()
 	}
 	if m.DB != nil {
 		return m.DB.Close()

@@ -17,6 +17,7 @@ import (
 
 	"ceptor"
 	"ceptor/auth"
+	"ceptor/live"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -86,6 +87,7 @@ type Server struct {
 	oidcMu  sync.Mutex
 	handler http.Handler
 	apiDocs []apiDoc
+	live    *live.Broker
 }
 
 // New builds the server and parses every template (a broken template fails
@@ -106,7 +108,7 @@ func New(cfg Config, st Store, sealer *auth.Sealer, log *slog.Logger, now func()
 	if cfg.LoginRate == 0 {
 		cfg.LoginRate, cfg.LoginBurst = 0.2, 10
 	}
-	s := &Server{cfg: cfg, store: st, sealer: sealer, log: log, now: now, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, store: st, sealer: sealer, log: log, now: now, mux: http.NewServeMux(), live: live.NewLocal(log)}
 	s.limiter = auth.NewLimiter(cfg.LoginRate, cfg.LoginBurst, now)
 	var err error
 	if s.tmpl, err = parseTemplates(); err != nil {
@@ -117,6 +119,10 @@ func New(cfg Config, st Store, sealer *auth.Sealer, log *slog.Logger, now func()
 	s.handler = s.middleware(s.mux)
 	return s, nil
 }
+
+// UseLive replaces the in-process event broker, e.g. with one that reaches
+// every node through PostgreSQL. Call it before serving.
+func (s *Server) UseLive(b *live.Broker) { s.live = b }
 
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

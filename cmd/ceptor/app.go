@@ -16,6 +16,7 @@ import (
 	"ceptor/auth"
 	"ceptor/demo"
 	"ceptor/jobs"
+	"ceptor/live"
 	"ceptor/sqldb"
 	"ceptor/web"
 
@@ -35,6 +36,7 @@ type Main struct {
 	DB       *sqldb.DB
 	Sealer   *auth.Sealer
 	Jobs     *jobs.Queue
+	Live     *live.Broker
 	Server   *web.Server
 	HTTP     *http.Server
 	Listener net.Listener
@@ -174,6 +176,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Server = srv
+	if m.DB.Dialect() == sqldb.Postgres {
+		// Live updates must reach browsers connected to any node.
+		if m.Live, err = live.NewPostgres(m.Config.DatabaseURL, m.Log); err != nil {
+			ln.Close()
+			return fmt.Errorf("live updates: %w", err)
+		}
+		srv.UseLive(m.Live)
+	}
 	m.HTTP = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	m.Jobs, err = jobs.New(jobs.Config{DB: m.DB.SQL(), Dialect: string(m.DB.Dialect()), Logger: m.Log,
@@ -228,6 +238,9 @@ func (m *Main) Close() error {
 	}
 	if m.cancel != nil {
 		m.cancel()
+	}
+	if m.Live != nil {
+		m.Live.Close()
 	}
 	if m.DB != nil {
 		return m.DB.Close()

@@ -164,6 +164,22 @@ func (s *Server) apiReadable(w http.ResponseWriter, r *http.Request, k ceptor.Ki
 	return st, true
 }
 
+// apiOrgReadable refuses a caller that may not read the registry at all. A
+// caller may always see its own organisation, so only a token scope
+// without read can fail here; the list filters do the rest.
+func (s *Server) apiOrgReadable(w http.ResponseWriter, r *http.Request) (*reqState, bool) {
+	st, ok := s.apiActor(w, r)
+	if !ok {
+		return nil, false
+	}
+	own := ceptor.Resource{Kind: ceptor.KindOrg, OrgID: st.actor.OrgID, OrgType: st.actor.OrgType}
+	if err := regAuthorize(st, ceptor.ActView, own); err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return st, true
+}
+
 func (s *Server) apiSectors(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.apiReadable(w, r, ceptor.KindSector); !ok {
 		return
@@ -397,7 +413,7 @@ func (s *Server) apiRemoveMember(w http.ResponseWriter, r *http.Request) {
 // ---- organisations ----
 
 func (s *Server) apiOrgs(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.apiActor(w, r)
+	st, ok := s.apiOrgReadable(w, r)
 	if !ok {
 		return
 	}
@@ -426,7 +442,7 @@ func (s *Server) apiOrgs(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.apiActor(w, r)
+	st, ok := s.apiOrgReadable(w, r)
 	if !ok {
 		return
 	}
@@ -504,7 +520,7 @@ func (s *Server) apiSetOrgActive(active bool) http.HandlerFunc {
 // ---- contacts ----
 
 func (s *Server) apiContacts(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.apiActor(w, r)
+	st, ok := s.apiOrgReadable(w, r)
 	if !ok {
 		return
 	}

@@ -324,7 +324,7 @@ func (s *Server) ceptorDetail(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "registry_ceptor", s.page(w, r, regPickName(st.lang, c.NameJA, c.NameEN), d))
 }
 
-// pickName returns the name in the given language, Japanese by default.
+// regPickName returns the name in the given language, Japanese by default.
 func regPickName(lang, ja, en string) string {
 	if lang == "en" && en != "" {
 		return en

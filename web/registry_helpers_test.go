@@ -20,7 +20,7 @@ import (
 // regUntranslated finds a message key that reached a page regUntranslated.
 var regUntranslated = regexp.MustCompile(`[>"]\s*(registry|org|sector|ceptor|contact|entity|lang|common|err|contactkind|orgtype)\.[a-z_0-9.]*\s*[<"]`)
 
-// demoOrg returns the stored organisation of a demo data set key.
+// regDemoOrg returns the stored organisation of a demo data set key.
 func (h *harness) regDemoOrg(key string) *ceptor.Organization {
 	h.t.Helper()
 	rec := h.ds.Org(key)
@@ -30,7 +30,7 @@ func (h *harness) regDemoOrg(key string) *ceptor.Organization {
 	return h.orgByName(rec.Org.Name)
 }
 
-// demoEmail returns the e-mail of the first contact of a demo organisation.
+// regDemoEmail returns the e-mail of the first contact of a demo organisation.
 func (h *harness) regDemoEmail(key string) string {
 	h.t.Helper()
 	rec := h.ds.Org(key)
@@ -73,7 +73,7 @@ func (h *harness) regSectorID(code string) int64 {
 	return 0
 }
 
-// audited counts the audit entries of an action (prefix) about an
+// regAudited counts the audit entries of an action (prefix) about an
 // organisation (0: any).
 func (h *harness) regAudited(action string, orgID int64) int {
 	h.t.Helper()
@@ -86,7 +86,7 @@ func (h *harness) regAudited(action string, orgID int64) int {
 
 func regID(n int64) string { return strconv.FormatInt(n, 10) }
 
-// upload posts a multipart form with one file, like a browser.
+// regUpload posts a multipart form with one file, like a browser.
 func (c *client) regUpload(path string, fields url.Values, filename string, content []byte) (int, string, string) {
 	c.h.t.Helper()
 	var buf bytes.Buffer
@@ -112,7 +112,7 @@ func (c *client) regUpload(path string, fields url.Values, filename string, cont
 	return code, body, hdr.Get("Location")
 }
 
-// download fetches a path and returns status, headers and body.
+// regDownload fetches a path and returns status, headers and body.
 func (c *client) regDownload(path string) (int, http.Header, []byte) {
 	c.h.t.Helper()
 	req, _ := http.NewRequest("GET", c.h.ts.URL+path, nil)
@@ -125,7 +125,7 @@ func (c *client) regDownload(path string) (int, http.Header, []byte) {
 	return resp.StatusCode, resp.Header, b
 }
 
-// apiRaw sends a request with a bearer token and an arbitrary body.
+// regAPIRaw sends a request with a bearer token and an arbitrary body.
 func (h *harness) regAPIRaw(method, path, token, contentType string, body []byte) (int, http.Header, []byte) {
 	h.t.Helper()
 	req, _ := http.NewRequest(method, h.ts.URL+path, bytes.NewReader(body))

@@ -39,7 +39,7 @@ func regNotFound() error {
 	return &ceptor.Error{Code: ceptor.ENOTFOUND, Message: "not found", Key: "err.not_found"}
 }
 
-// visibleOrg returns the organisation when the actor may see it; otherwise
+// findVisibleOrg returns the organisation when the actor may see it; otherwise
 // ENOTFOUND, whether or not it exists.
 func (s *Server) findVisibleOrg(ctx context.Context, a *ceptor.Actor, id int64) (*ceptor.Organization, error) {
 	o, err := s.store.FindOrg(ctx, id)
@@ -55,7 +55,7 @@ func (s *Server) findVisibleOrg(ctx context.Context, a *ceptor.Actor, id int64) 
 	return o, nil
 }
 
-// mergeInvalid joins field problems into one EINVALID error, or nil.
+// regMergeInvalid joins field problems into one EINVALID error, or nil.
 func regMergeInvalid(err error, more map[string]string) error {
 	if err != nil && ceptor.ErrorCode(err) != ceptor.EINVALID {
 		return err
@@ -69,7 +69,7 @@ func regMergeInvalid(err error, more map[string]string) error {
 	return ceptor.Invalid(f)
 }
 
-// onConflict turns a duplicate-key error of the store into a field problem.
+// regOnConflict turns a duplicate-key error of the store into a field problem.
 func regOnConflict(err error, field string) error {
 	if ceptor.ErrorCode(err) == ceptor.ECONFLICT {
 		return ceptor.Invalid(map[string]string{field: "err.duplicate"})
@@ -77,7 +77,7 @@ func regOnConflict(err error, field string) error {
 	return err
 }
 
-// invalidWith is an EINVALID error about one field whose message is also
+// regInvalidField is an EINVALID error about one field whose message is also
 // the error's own, for actions without a form to show it next to.
 func regInvalidField(field, key string) error {
 	e := ceptor.Invalid(map[string]string{field: key})

@@ -343,6 +343,12 @@ func testRegistryReadOnlyCallers(t *testing.T, h *harness) {
 	if code, _ := h.api("GET", "/api/v1/organizations/"+regID(elec.ID), readTok, ""); code != 200 {
 		t.Errorf("read-only token cannot read: %d", code)
 	}
+	writeTok := h.token("admin.nisc@demo.example", []string{ceptor.ScopeWrite})
+	for _, p := range []string{"/api/v1/organizations", "/api/v1/organizations/" + regID(elec.ID), "/api/v1/sectors", "/api/v1/registry/export"} {
+		if code, body := h.api("GET", p, writeTok, ""); code != 403 || !strings.Contains(body, "スコープ") {
+			t.Errorf("token without read scope GET %s: %d %s", p, code, body)
+		}
+	}
 	after, _ := h.db.FindOrg(context.Background(), elec.ID)
 	if !after.Active || after.Notes != elec.Notes {
 		t.Fatal("a refused change was stored")

@@ -222,7 +222,7 @@ func (oq orgQuery) values() url.Values {
 	return v
 }
 
-// splitDomains reads domains separated by spaces or commas (ASCII or
+// regSplitDomains reads domains separated by spaces or commas (ASCII or
 // Japanese punctuation), lower-cased and without duplicates.
 func regSplitDomains(s string) []string {
 	fields := strings.FieldsFunc(s, func(r rune) bool {

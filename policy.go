@@ -35,6 +35,7 @@ const (
 	KindToken    Kind = "token"
 	KindAudit    Kind = "audit"
 	KindRegistry Kind = "registry" // the registry as a whole (import, export)
+	KindReport   Kind = "report"   // an upward report (情報連絡)
 )
 
 // Action is what the actor wants to do.
@@ -62,6 +63,14 @@ type Resource struct {
 	SectorIDs []int64 // sectors of the owning organisation (for a CEPTOR: its sector)
 	CeptorIDs []int64 // CEPTOR memberships of the owning organisation (for a CEPTOR: itself)
 	UserID    int64   // owning user (tokens, users)
+
+	// Shared items (reports, advisories, indicators).
+	TLP         TLP     // marking; "" for unmarked objects
+	Anonymous   bool    // the reporter's identity is sealed from everyone but itself
+	ChainOrgIDs []int64 // organisations the item has reached on its way
+	PendingAt   int64   // organisation holding the item now
+	Unsealed    bool    // the identity has been unsealed by the secretariat
+	Draft       bool    // not yet submitted: the owning organisation only
 }
 
 // OrgResource describes an organisation as a policy resource of kind k.

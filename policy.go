@@ -20,6 +20,9 @@ type Actor struct {
 	RunsCeptors []int64
 	// OverseesSectors are the sectors this ministry is responsible for.
 	OverseesSectors []int64
+	// OrgTag is the keyed hash of the organisation by which sealed items
+	// (anonymous reports) recognise their own reporter.
+	OrgTag string
 }
 
 // Kind is the kind of object an access is about.
@@ -51,6 +54,10 @@ const (
 	ActManageMembers Action = "manage_members" // change a CEPTOR's member list
 	ActExport        Action = "export"
 	ActImport        Action = "import"
+	ActRelay         Action = "relay"         // pass a report on to the next hop (after review/redaction)
+	ActEvaluate      Action = "evaluate"      // record a severity evaluation
+	ActUnseal        Action = "unseal"        // reveal an anonymous reporter's identity (exceptional, recorded)
+	ActViewIdentity  Action = "view_identity" // see who reported
 )
 
 // Resource describes the object of an access: which organisation it belongs
@@ -71,6 +78,7 @@ type Resource struct {
 	PendingAt   int64   // organisation holding the item now
 	Unsealed    bool    // the identity has been unsealed by the secretariat
 	Draft       bool    // not yet submitted: the owning organisation only
+	OwnerTag    string  // keyed hash of the owning organisation, for sealed items
 }
 
 // OrgResource describes an organisation as a policy resource of kind k.
@@ -167,6 +175,9 @@ func Allow(a *Actor, act Action, r Resource) bool {
 		}
 		return nisc || own
 
+	case KindReport:
+		return a.allowReport(act, r)
+
 	case KindRegistry:
 		switch act {
 		case ActExport:
@@ -191,6 +202,46 @@ func Authorize(a *Actor, act Action, r Resource) error {
 		return &Error{Code: EFORBIDDEN, Message: "you are not allowed to do this", Key: "err.forbidden"}
 	}
 	return nil
+}
+
+// allowReport: a report belongs to its reporter; it is seen by the
+// organisations it has reached on its way (ministry, secretariat, NISC) and
+// by no one else. An anonymous report is recognised as its reporter's by the
+// keyed tag only; upstream never learns the identity unless the secretariat
+// of its CEPTOR unseals it, which is itself recorded.
+func (a *Actor) allowReport(act Action, r Resource) bool {
+	own := r.OrgID != 0 && r.OrgID == a.OrgID || r.OwnerTag != "" && r.OwnerTag == a.OrgTag
+	inChain := slices.Contains(r.ChainOrgIDs, a.OrgID)
+	worker := a.Role == RoleAdmin || a.Role == RoleAnalyst
+	switch act {
+	case ActView, ActExport:
+		return own || !r.Draft && inChain
+	case ActCreate:
+		// Everyone reports on their own account except the centre that
+		// receives the reports.
+		return worker && a.OrgType != OrgNISC
+	case ActUpdate:
+		return worker && own
+	case ActRelay:
+		return worker && !r.Draft && r.PendingAt != 0 && r.PendingAt == a.OrgID
+	case ActEvaluate:
+		return worker && !r.Draft && inChain && (a.OrgType == OrgNISC || a.OrgType == OrgMinistry)
+	case ActUnseal:
+		return a.Role == RoleAdmin && r.Anonymous && !r.Draft && inChain &&
+			a.OrgType == OrgSecretariat && overlaps(a.RunsCeptors, r.CeptorIDs)
+	case ActViewIdentity:
+		if own {
+			return true
+		}
+		if r.Draft || !inChain {
+			return false
+		}
+		if !r.Anonymous {
+			return true
+		}
+		return r.Unsealed && a.OrgType == OrgSecretariat && overlaps(a.RunsCeptors, r.CeptorIDs)
+	}
+	return false
 }
 
 // seesOrg: NISC sees everyone; everyone sees the public bodies and the

@@ -3,7 +3,9 @@ package auth
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -32,7 +34,8 @@ var sealEncoding = base64.RawURLEncoding.Strict()
 // Sealer encrypts small secrets for storage (TOTP secrets, sealed identities
 // of anonymous reporters) with AES-256-GCM. It is safe for concurrent use.
 type Sealer struct {
-	aead cipher.AEAD
+	aead   cipher.AEAD
+	tagKey []byte // derived from the key, for Tag
 }
 
 // NewSealer returns a Sealer for a 32-byte key (see LoadOrCreateKey and
@@ -49,7 +52,9 @@ func NewSealer(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: sealing key: %w", err)
 	}
-	return &Sealer{aead: aead}, nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("ceptor tag key v1"))
+	return &Sealer{aead: aead, tagKey: mac.Sum(nil)}, nil
 }
 
 // Seal encrypts plaintext under a fresh random nonce and returns

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,6 +113,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}()
 		s.securityHeaders(sw, r)
 		s.identify(r, st)
+		if isUnsafe(r.Method) {
+			// Cap every request body before anything reads it (the CSRF
+			// check below parses forms). Handlers set tighter limits.
+			r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
+		}
 		if isUnsafe(r.Method) && st.token == nil {
 			// Browsers: the Fetch-metadata check first, then the token.
 			if err := cop.Check(r); err != nil {
@@ -126,6 +132,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r)
 	})
 }
+
+// maxBody is the largest request body accepted at all (uploads of 20 MiB
+// plus multipart overhead).
+const maxBody = 32 << 20
 
 func isUnsafe(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
@@ -241,7 +251,14 @@ func (s *Server) actorFor(ctx context.Context, u *ceptor.User, o *ceptor.Organiz
 	if err != nil {
 		s.log.Error("list ceptors for actor", "err", err)
 	}
-	return ceptor.NewActor(u, o, sectors, ceptors, scopes)
+	a := ceptor.NewActor(u, o, sectors, ceptors, scopes)
+	a.OrgTag = s.orgTag(o.ID)
+	return a
+}
+
+// orgTag is the keyed hash by which sealed items recognise an organisation.
+func (s *Server) orgTag(orgID int64) string {
+	return s.sealer.Tag("org", strconv.FormatInt(orgID, 10))
 }
 
 // pickLang: an explicit ?lang= for this request, then the browser's choice

@@ -39,6 +39,7 @@ const (
 	KindAudit    Kind = "audit"
 	KindRegistry Kind = "registry" // the registry as a whole (import, export)
 	KindReport   Kind = "report"   // an upward report (情報連絡)
+	KindIncident Kind = "incident" // reports grouped as one incident, with severity and large-scale mode
 )
 
 // Action is what the actor wants to do.
@@ -177,6 +178,9 @@ func Allow(a *Actor, act Action, r Resource) bool {
 
 	case KindReport:
 		return a.allowReport(act, r)
+
+	case KindIncident:
+		return a.allowIncident(act, r)
 
 	case KindRegistry:
 		switch act {

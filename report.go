@@ -326,7 +326,7 @@ func (r *Report) Validate(draft bool) error {
 		f["users_affected"] = "err.negative"
 	}
 	if len(r.Indicators) > 1000 {
-		f["indicators"] = "err.too_many"
+		f["indicators"] = "err.too_many_items"
 	}
 	for i, in := range r.Indicators {
 		n, key := in.Normalize()

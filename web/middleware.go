@@ -26,7 +26,13 @@ type reqState struct {
 	session *ceptor.Session // nil for API-token requests
 	token   *ceptor.APIToken
 	status  int
+	// anonymous marks a request about an anonymous reporter's own report:
+	// the request log then leaves out who made it.
+	anonymous bool
 }
+
+// markAnonymous keeps the caller's identity out of this request's log line.
+func markAnonymous(r *http.Request) { state(r).anonymous = true }
 
 type ctxKey struct{}
 
@@ -105,7 +111,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if r.URL.Path != "/healthz" && r.URL.Path != "/metrics" && !strings.HasPrefix(r.URL.Path, "/static/") {
 				attrs := []any{"method", r.Method, "path", r.URL.Path, "route", route, "status", sw.status,
 					"duration_ms", float64(dur.Microseconds()) / 1000, "bytes", sw.bytes, "remote_ip", s.clientIP(r)}
-				if st.user != nil {
+				if st.user != nil && !st.anonymous {
 					attrs = append(attrs, "user_id", st.user.ID, "org_id", st.user.OrgID)
 				}
 				s.log.Info("http request", attrs...)

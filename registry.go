@@ -282,6 +282,11 @@ type ImportRow struct {
 	Org             Organization
 	Contacts        []Contact
 	ReplaceContacts bool
+	// Present holds the codes of the columns the file has ("name_en",
+	// "sectors", "ceptors", "require_2fa", "active", "contact_email" ...).
+	// The fields of Org whose columns are absent were not given and must
+	// not overwrite what is stored. Nil means every column.
+	Present map[string]bool
 }
 
 // ImportResult counts what an import did.

@@ -36,6 +36,11 @@ func checkResult(t *testing.T, rows []*ceptor.ImportRow, errs []RowError) {
 		if r.Line < 1 {
 			t.Fatalf("row line %d", r.Line)
 		}
+		if !r.Present["name"] || !r.Present["type"] || r.ReplaceContacts != (r.Present["contact_name"] || r.Present["contact_email"] ||
+			r.Present["contact_phone"] || r.Present["contact_webhook_url"] || r.Present["contact_kind"] || r.Present["contact_priority"] ||
+			r.Present["contact_department"] || r.Present["contact_lang"]) {
+			t.Fatalf("row present %v, replace contacts %v", r.Present, r.ReplaceContacts)
+		}
 		o := r.Org
 		if err := o.Validate(); err != nil {
 			t.Fatalf("returned org does not validate: %v %+v", ceptor.ErrorFields(err), o)
@@ -63,8 +68,8 @@ func toExport(rows []*ceptor.ImportRow) []OrgExport {
 	return out
 }
 
-// sameRows compares two imports, ignoring Line and ReplaceContacts (an
-// export always has the contact columns).
+// sameRows compares two imports, ignoring Line, ReplaceContacts and Present
+// (an export always has every column).
 func sameRows(a, b []*ceptor.ImportRow) bool {
 	if len(a) != len(b) {
 		return false
@@ -73,6 +78,7 @@ func sameRows(a, b []*ceptor.ImportRow) bool {
 		x, y := *a[i], *b[i]
 		x.Line, y.Line = 0, 0
 		x.ReplaceContacts, y.ReplaceContacts = false, false
+		x.Present, y.Present = nil, nil
 		if len(x.Contacts) == 0 {
 			x.Contacts = nil
 		}

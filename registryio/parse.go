@@ -2,6 +2,7 @@ package registryio
 
 import (
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ type header struct {
 	name       [numColumns]string // header as written, for error messages
 	has        [numColumns]bool   // column present in the file
 	hasContact bool               // any contact column present
+	present    map[string]bool    // codes of the columns present, for ImportRow.Present
 	ignored    map[int]bool       // positions of unknown or duplicated columns
 	raw        []string           // every header cell as written, by position
 }
@@ -159,6 +161,12 @@ func (p *parser) header(line int, cells []string) {
 			if col.isContact() {
 				h.hasContact = true
 			}
+		}
+	}
+	h.present = make(map[string]bool, numColumns)
+	for c := range columns {
+		if h.has[c] {
+			h.present[columns[c].code] = true
 		}
 	}
 	p.h = h
@@ -316,9 +324,13 @@ var orgColumns = []column{colName, colNameEN, colNameKana, colType, colEntityKin
 // buildGroup turns the rows of one organisation into an ImportRow. The first
 // non-empty value of each organisation column is the organisation's; a later
 // row may leave the column empty or repeat the value, but not contradict it.
+// A column the file lacks leaves its field at its empty value (true for Active)
+// and is missing from the row's Present, so that an update keeps what is
+// stored; a column that is present but empty in every row of the group
+// clears the field.
 func (p *parser) buildGroup(g *group) *ceptor.ImportRow {
 	first := g.rows[0]
-	ir := &ceptor.ImportRow{Line: first.line, ReplaceContacts: p.h.hasContact}
+	ir := &ceptor.ImportRow{Line: first.line, ReplaceContacts: p.h.hasContact, Present: maps.Clone(p.h.present)}
 	o := &ir.Org
 	o.ID = g.id
 	o.Active = true

@@ -8,6 +8,13 @@
 // columns is free, English column codes and Japanese labels are both
 // accepted, and an unknown column is an error.
 //
+// Only name and type are required columns. Every ImportRow records in
+// Present which columns the file has, so that an update of an existing
+// organisation changes only the fields whose columns are present: a column
+// left out of the file keeps the stored value, while an empty cell in a
+// present column clears the field (or gives the column's default, e.g.
+// active is true when empty).
+//
 // Readers never stop at the first problem: they return every problem they
 // find as a RowError (up to MaxErrors) so that the person fixing the file can
 // fix it in one go. When any error is returned no rows are returned, and the

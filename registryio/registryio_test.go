@@ -731,3 +731,57 @@ func TestEscapeCell(t *testing.T) {
 		}
 	}
 }
+
+// TestReadPresent: every row records the columns the file has, by code,
+// whatever the header spelling; nothing else.
+func TestReadPresent(t *testing.T) {
+	lk := testLookup()
+	text := "組織ID,name,英語名,種別,sectors,連絡先氏名,contact_email\n" +
+		"7,みなと銀行,Minato Bank,operator,,窓口,info@minato.example.jp\n" +
+		"7,みなと銀行,,,,夜間,desk@minato.example.jp\n" +
+		",東都電力株式会社,,operator,electricity,,\n"
+	want := map[string]bool{"org_id": true, "name": true, "name_en": true, "type": true, "sectors": true,
+		"contact_name": true, "contact_email": true}
+	for _, format := range []string{"csv", "xlsx"} {
+		t.Run(format, func(t *testing.T) {
+			var rows []*ceptor.ImportRow
+			var errs []RowError
+			if format == "csv" {
+				rows, errs = ReadCSV(strings.NewReader(text), lk)
+			} else {
+				rows, errs = ReadXLSX(bytes.NewReader(csvToXLSX(t, text, SheetName)), lk)
+			}
+			if len(errs) > 0 {
+				t.Fatalf("errors:\n%s", dumpErrors(errs))
+			}
+			if len(rows) != 2 {
+				t.Fatalf("got %d rows", len(rows))
+			}
+			for _, r := range rows {
+				if !reflect.DeepEqual(r.Present, want) {
+					t.Errorf("line %d: Present %v, want %v", r.Line, r.Present, want)
+				}
+			}
+			// Each row has its own map.
+			rows[0].Present["notes"] = true
+			if rows[1].Present["notes"] {
+				t.Error("rows share their Present map")
+			}
+			// A present column left empty is given (and clears the field);
+			// the contact columns make the contacts be replaced.
+			if a := rows[0]; a.Org.ID != 7 || a.Org.NameEN != "Minato Bank" || len(a.Org.SectorIDs) != 0 || !a.ReplaceContacts || len(a.Contacts) != 2 {
+				t.Errorf("row a: %+v", a)
+			}
+		})
+	}
+	t.Run("no contact columns", func(t *testing.T) {
+		rows, errs := ReadCSV(strings.NewReader("org_id,name,type,name_en\n3,A社,operator,A Corp\n"), lk)
+		if len(errs) > 0 {
+			t.Fatalf("errors:\n%s", dumpErrors(errs))
+		}
+		want := map[string]bool{"org_id": true, "name": true, "type": true, "name_en": true}
+		if r := rows[0]; !reflect.DeepEqual(r.Present, want) || r.ReplaceContacts || r.Contacts != nil {
+			t.Errorf("got %+v", r)
+		}
+	})
+}

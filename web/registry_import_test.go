@@ -1,13 +1,18 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
 	"ceptor"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestRegistryImport imports CSV and XLSX files through the page and the
@@ -23,6 +28,8 @@ func TestRegistryImport(t *testing.T) {
 			testImportErrors(t, h)
 			testImportPolicy(t, h)
 			testImportAPI(t, h)
+			testImportPartial(t, h)
+			testImportPartialPolicy(t, h)
 		})
 	}
 }
@@ -240,5 +247,200 @@ func testImportAPI(t *testing.T, h *harness) {
 	}
 	if code, _, _ := h.regAPIRaw("POST", "/api/v1/registry/import", tok, "text/csv", nil); code != 422 {
 		t.Errorf("empty API import: %d", code)
+	}
+}
+
+// regImportFile builds an import file in the format ("csv" or "xlsx") from a
+// header and rows; it returns the file name and content.
+func regImportFile(t *testing.T, format string, header []string, rows ...[]string) (string, []byte) {
+	t.Helper()
+	all := append([][]string{header}, rows...)
+	if format == "csv" {
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		if err := w.WriteAll(all); err != nil {
+			t.Fatal(err)
+		}
+		return "partial.csv", buf.Bytes()
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, row := range all {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := f.SetCellStr("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return "partial.xlsx", buf.Bytes()
+}
+
+// regOrgState is an organisation and its contacts as stored, without the
+// update time, for before/after comparisons.
+type regOrgState struct {
+	Org      ceptor.Organization
+	Contacts []*ceptor.Contact
+}
+
+func (h *harness) regState(id int64) regOrgState {
+	h.t.Helper()
+	ctx := context.Background()
+	o, err := h.db.FindOrg(ctx, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cs, err := h.db.ListContacts(ctx, id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	o.UpdatedAt = o.CreatedAt
+	return regOrgState{Org: *o, Contacts: cs}
+}
+
+// testImportPartial: a row with org_id changes only the fields whose columns
+// the file has; the others, and the contacts when the file has no contact
+// columns, stay as stored. An empty cell in a present column clears the
+// field.
+func testImportPartial(t *testing.T, h *harness) {
+	ctx := context.Background()
+	c := h.login("admin.nisc@demo.example")
+	_, page := c.get("/registry/import")
+	if !strings.Contains(page, "ファイルにない列の項目は変更せず") || !strings.Contains(page, "その項目を空にします") || strings.Contains(page, "空欄として扱われる") {
+		t.Error("the import page does not say that columns left out are kept")
+	}
+	if _, page := c.get("/registry/import?lang=en"); !strings.Contains(page, "Columns left out of the file are kept unchanged") {
+		t.Error("the English import page does not say that columns left out are kept")
+	}
+	elec, gas := h.regSectorID("electricity"), h.regSectorID("gas")
+	for _, format := range []string{"csv", "xlsx"} {
+		o := &ceptor.Organization{Name: "部分更新電力（試験・" + format + "）", NameEN: "Before", NameKana: "ブブンコウシン",
+			Type: ceptor.OrgOperator, EntityKind: ceptor.EntityCIOperator, SectorIDs: []int64{elec, gas},
+			CeptorIDs: []int64{h.regCeptorID("electricity"), h.regCeptorID("gas")}, Prefecture: "東京都",
+			Website: "https://partial.example.jp/", Domains: []string{"partial.example.jp", "partial.example.com"},
+			Require2FA: true, Active: true, Notes: "残すメモ"}
+		if err := h.db.CreateOrg(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range []string{"soc@partial.example.jp", "night@partial.example.jp"} {
+			ct := &ceptor.Contact{OrgID: o.ID, Name: "窓口", Kind: ceptor.ContactPrimary, Priority: i + 1, Email: e, Lang: "ja", Active: true}
+			if err := h.db.CreateContact(ctx, ct); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := h.regState(o.ID)
+		if len(before.Contacts) != 2 || len(before.Org.SectorIDs) != 2 || len(before.Org.CeptorIDs) != 2 || len(before.Org.Domains) != 2 {
+			t.Fatalf("%s: fixture %+v", format, before)
+		}
+		id := regID(o.ID)
+
+		// Only the English name: the check counts an update, changes nothing.
+		name, data := regImportFile(t, format, []string{"org_id", "name", "type", "name_en"}, []string{id, o.Name, "operator", "Partial Power"})
+		code, body, _ := c.regUpload("/registry/import", url.Values{"action": {"check"}}, name, data)
+		if code != 200 || !strings.Contains(body, `<span class="num">1</span><span class="lbl">更新する組織`) {
+			t.Fatalf("%s: partial check: %d", format, code)
+		}
+		if got := h.regState(o.ID); !reflect.DeepEqual(got, before) {
+			t.Fatalf("%s: the check changed %+v", format, got)
+		}
+		code, body, loc := c.regUpload("/registry/import", url.Values{"action": {"import"}}, name, data)
+		if code != http.StatusSeeOther || !strings.Contains(loc, "updated=1") || !strings.Contains(loc, "contacts=0") {
+			t.Fatalf("%s: partial import: %d %q %s", format, code, loc, body)
+		}
+		want := before
+		want.Org.NameEN = "Partial Power"
+		if got := h.regState(o.ID); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: partial import lost data\n got %+v\nwant %+v", format, got, want)
+		}
+
+		// Absent active and require_2fa columns keep an inactive
+		// organisation inactive and 2FA required.
+		stored, _ := h.db.FindOrg(ctx, o.ID)
+		stored.Active = false
+		if err := h.db.UpdateOrg(ctx, stored); err != nil {
+			t.Fatal(err)
+		}
+		name, data = regImportFile(t, format, []string{"組織ID", "組織名", "種別", "備考"}, []string{id, o.Name, "重要インフラ事業者", "新しいメモ"})
+		if code, _, loc := c.regUpload("/registry/import", url.Values{"action": {"import"}}, name, data); code != http.StatusSeeOther {
+			t.Fatalf("%s: notes import: %d %q", format, code, loc)
+		}
+		want = h.regState(o.ID)
+		if want.Org.Active || !want.Org.Require2FA || want.Org.Notes != "新しいメモ" || want.Org.NameEN != "Partial Power" || len(want.Org.SectorIDs) != 2 {
+			t.Errorf("%s: notes import: %+v", format, want.Org)
+		}
+
+		// A present column with an empty cell clears that field only.
+		name, data = regImportFile(t, format, []string{"org_id", "name", "type", "sectors", "website"}, []string{id, o.Name, "operator", "", ""})
+		if code, body, loc := c.regUpload("/registry/import", url.Values{"action": {"import"}}, name, data); code != http.StatusSeeOther {
+			t.Fatalf("%s: clearing import: %d %q %s", format, code, loc, body)
+		}
+		want.Org.SectorIDs, want.Org.Website = []int64{}, ""
+		if got := h.regState(o.ID); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: clearing import\n got %+v\nwant %+v", format, got, want)
+		}
+
+		// Contact columns present: the contacts are replaced, the rest kept.
+		name, data = regImportFile(t, format, []string{"org_id", "name", "type", "contact_name", "contact_email"},
+			[]string{id, o.Name, "operator", "新窓口", "new@partial.example.jp"})
+		if code, body, loc := c.regUpload("/registry/import", url.Values{"action": {"import"}}, name, data); code != http.StatusSeeOther || !strings.Contains(loc, "contacts=1") {
+			t.Fatalf("%s: contacts import: %d %q %s", format, code, loc, body)
+		}
+		got := h.regState(o.ID)
+		if len(got.Contacts) != 1 || got.Contacts[0].Email != "new@partial.example.jp" || !reflect.DeepEqual(got.Org, want.Org) {
+			t.Errorf("%s: contacts import: %+v", format, got)
+		}
+	}
+}
+
+// testImportPartialPolicy: the policy judges the organisation as it would
+// be stored. A ministry updating the English name of an operator of its
+// sector is not refused because the file has no sectors column, and an
+// organisation's own administrator may change its descriptive fields, but
+// not its sectors.
+func testImportPartialPolicy(t *testing.T, h *harness) {
+	ctx := context.Background()
+	c := h.login("admin.ministry@demo.example")
+	c.get("/registry/import")
+	bank := h.regDemoOrg(h.ds.Members("bank")[0])
+	u, err := h.db.FindUserByEmail(ctx, "admin.ministry@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := h.db.FindOrg(ctx, u.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		bankBefore, ownBefore := h.regState(bank.ID), h.regState(own.ID)
+		name, data := regImportFile(t, format, []string{"org_id", "name", "type", "name_en", "website"},
+			[]string{regID(bank.ID), bank.Name, "operator", "Bank " + format, "https://bank.example.jp/" + format},
+			[]string{regID(own.ID), own.Name, string(own.Type), "Own " + format, "https://own.example.jp/" + format})
+		code, body, loc := c.regUpload("/registry/import", url.Values{"action": {"import"}}, name, data)
+		if code != http.StatusSeeOther || !strings.Contains(loc, "updated=2") {
+			t.Fatalf("%s: ministry partial import: %d %q %s", format, code, loc, body)
+		}
+		wantBank, wantOwn := bankBefore, ownBefore
+		wantBank.Org.NameEN, wantBank.Org.Website = "Bank "+format, "https://bank.example.jp/"+format
+		wantOwn.Org.NameEN, wantOwn.Org.Website = "Own "+format, "https://own.example.jp/"+format
+		if got := h.regState(bank.ID); !reflect.DeepEqual(got, wantBank) {
+			t.Errorf("%s: operator\n got %+v\nwant %+v", format, got, wantBank)
+		}
+		if got := h.regState(own.ID); !reflect.DeepEqual(got, wantOwn) {
+			t.Errorf("%s: own organisation\n got %+v\nwant %+v", format, got, wantOwn)
+		}
+		// Its own sectors are NISC's to change.
+		name, data = regImportFile(t, format, []string{"org_id", "name", "type", "sectors"},
+			[]string{regID(own.ID), own.Name, string(own.Type), "water"})
+		code, body, _ = c.regUpload("/registry/import", url.Values{"action": {"import"}}, name, data)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "この組織を更新する権限がありません") {
+			t.Errorf("%s: own sectors: %d", format, code)
+		}
+		if got := h.regState(own.ID); !reflect.DeepEqual(got, wantOwn) {
+			t.Errorf("%s: a refused file changed the own organisation", format)
+		}
 	}
 }

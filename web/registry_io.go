@@ -92,7 +92,10 @@ func regFieldProblems(lang string, line int, fields map[string]string) []importP
 // imports it in one transaction (or only reports what it would do when
 // dryRun). Each row is checked against the policy as if it were entered by
 // hand: a ministry may create and update only operators and providers of the
-// sectors it oversees, and replace only contacts it may keep.
+// sectors it oversees (and the descriptive fields of its own organisation),
+// and replace only contacts it may keep. A row with org_id changes only the
+// fields whose columns the file has; contacts are replaced only when the file
+// has contact columns.
 func (s *Server) opImport(r *http.Request, st *reqState, data []byte, name string, dryRun bool) (*importReport, error) {
 	ctx := r.Context()
 	a := st.actor
@@ -177,6 +180,19 @@ func (s *Server) checkImportRows(ctx context.Context, a *ceptor.Actor, rf *regis
 		probs = append(probs, importProblem{Line: line, Column: col, Message: i18n.T(lang, key)})
 	}
 	for _, row := range rows {
+		// An update starts from the stored organisation: only the columns
+		// the file has change it, so that a partial file loses nothing. A
+		// hidden organisation is not merged (nor named in the problems).
+		var old *ceptor.Organization
+		if row.Org.ID != 0 {
+			old = byID[row.Org.ID]
+			if old != nil && !ceptor.Allow(a, ceptor.ActView, ceptor.OrgResource(ceptor.KindOrg, old)) {
+				old = nil
+			}
+			if old != nil {
+				row.Org = mergeImportOrg(old, row)
+			}
+		}
 		o := &row.Org
 		if o.SectorIDs == nil {
 			o.SectorIDs = []int64{}
@@ -198,16 +214,21 @@ func (s *Server) checkImportRows(ctx context.Context, a *ceptor.Actor, rf *regis
 				continue
 			}
 		} else {
-			old := byID[o.ID]
-			if old == nil || !ceptor.Allow(a, ceptor.ActView, ceptor.OrgResource(ceptor.KindOrg, old)) {
+			if old == nil {
 				refuse(row.Line, "org_id", "registry.imp.unknown_org")
 				continue
 			}
 			if id, taken := byName[o.Name]; taken && id != o.ID {
 				refuse(row.Line, "name", "err.duplicate")
 			}
-			if !ceptor.Allow(a, ceptor.ActUpdate, ceptor.OrgResource(ceptor.KindOrg, old)) ||
-				!ceptor.Allow(a, ceptor.ActUpdate, ceptor.OrgResource(ceptor.KindOrg, o)) {
+			// As on the edit form: the profile right (an organisation's own
+			// administrator) is enough while type, sectors, memberships and
+			// the other restricted fields stay as stored; changing them needs
+			// the full right over the organisation as it is and as it would
+			// become.
+			full, profile := orgEditRights(a, old)
+			_, restricted := changedFields(old, o)
+			if !profile || restricted && (!full || !ceptor.Allow(a, ceptor.ActUpdate, ceptor.OrgResource(ceptor.KindOrg, o))) {
 				refuse(row.Line, "", "registry.imp.forbidden_update")
 				continue
 			}
@@ -222,6 +243,50 @@ func (s *Server) checkImportRows(ctx context.Context, a *ceptor.Actor, rf *regis
 		}
 	}
 	return probs, nil
+}
+
+// importHas reports whether the file of row has the column with the given
+// code; a row without Present has every column.
+func importHas(row *ceptor.ImportRow, code string) bool {
+	return row.Present == nil || row.Present[code]
+}
+
+// mergeImportOrg returns the stored organisation old with the fields of the
+// imported row whose columns the file has; the others keep their stored
+// values. An empty cell in a present column clears the field (the reader
+// gives it the column's empty value: no sectors, require_2fa false, active
+// true ...).
+func mergeImportOrg(old *ceptor.Organization, row *ceptor.ImportRow) ceptor.Organization {
+	m := *cloneOrg(old)
+	in := &row.Org
+	set := func(code string, apply func()) {
+		if importHas(row, code) {
+			apply()
+		}
+	}
+	set("name", func() { m.Name = in.Name })
+	set("name_en", func() { m.NameEN = in.NameEN })
+	set("name_kana", func() { m.NameKana = in.NameKana })
+	set("type", func() { m.Type = in.Type })
+	set("entity_kind", func() { m.EntityKind = in.EntityKind })
+	set("sectors", func() { m.SectorIDs = slices.Clone(in.SectorIDs) })
+	set("ceptors", func() { m.CeptorIDs = slices.Clone(in.CeptorIDs) })
+	set("prefecture", func() { m.Prefecture = in.Prefecture })
+	set("website", func() { m.Website = in.Website })
+	set("domains", func() { m.Domains = slices.Clone(in.Domains) })
+	set("require_2fa", func() { m.Require2FA = in.Require2FA })
+	set("active", func() { m.Active = in.Active })
+	set("notes", func() { m.Notes = in.Notes })
+	if m.SectorIDs == nil {
+		m.SectorIDs = []int64{}
+	}
+	if m.CeptorIDs == nil {
+		m.CeptorIDs = []int64{}
+	}
+	if m.Domains == nil {
+		m.Domains = []string{}
+	}
+	return m
 }
 
 // exportRows gathers what an export holds: the organisations of the filter

@@ -17,14 +17,14 @@ type EventClass string
 // confidentiality, integrity or availability, the events that lead to those,
 // and other.
 const (
-	EventPrecursor       EventClass = "precursor"        // 予兆・ヒヤリハット (未発生)
-	EventConfidentiality EventClass = "confidentiality"  // 機密性 (漏えい)
-	EventIntegrity       EventClass = "integrity"        // 完全性 (破壊・改ざん)
-	EventAvailability    EventClass = "availability"     // 可用性 (サービス停止)
-	EventMalware         EventClass = "malware"          // マルウェア感染
-	EventCodeExecution   EventClass = "code_execution"   // 不正コード実行
-	EventIntrusion       EventClass = "intrusion"        // 侵入
-	EventOther           EventClass = "other"            // その他
+	EventPrecursor       EventClass = "precursor"       // 予兆・ヒヤリハット (未発生)
+	EventConfidentiality EventClass = "confidentiality" // 機密性 (漏えい)
+	EventIntegrity       EventClass = "integrity"       // 完全性 (破壊・改ざん)
+	EventAvailability    EventClass = "availability"    // 可用性 (サービス停止)
+	EventMalware         EventClass = "malware"         // マルウェア感染
+	EventCodeExecution   EventClass = "code_execution"  // 不正コード実行
+	EventIntrusion       EventClass = "intrusion"       // 侵入
+	EventOther           EventClass = "other"           // その他
 )
 
 // EventClasses lists the classes in display order.
@@ -249,6 +249,44 @@ type Report struct {
 	UpdatedAt   time.Time  `json:"updated_at"`
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
 	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+
+	// VersionKind is set only on the stored copies ReportVersions returns:
+	// which copy of that version this is.
+	VersionKind VersionKind `json:"version_kind,omitempty"`
+}
+
+// VersionKind names a stored copy of a report at one version.
+type VersionKind string
+
+// Stored copies: the report as first submitted, as the relaying
+// secretariat redacted it for everyone upstream, and each follow-up (続報).
+// For an anonymous report the original holds text that identifies the
+// reporter; only the reporter and the secretariat may read it (see
+// UpstreamVersions).
+const (
+	VersionOriginal VersionKind = "original"
+	VersionRedacted VersionKind = "redacted"
+	VersionFollowUp VersionKind = "followup"
+)
+
+// UpstreamVersions keeps, of the copies ReportVersions returns, those that
+// organisations upstream of a redaction may read: a version's original is
+// dropped when a redacted copy of the same version exists.
+func UpstreamVersions(vs []*Report) []*Report {
+	redacted := map[int]bool{}
+	for _, v := range vs {
+		if v.VersionKind == VersionRedacted {
+			redacted[v.Version] = true
+		}
+	}
+	out := make([]*Report, 0, len(vs))
+	for _, v := range vs {
+		if v.VersionKind == VersionOriginal && redacted[v.Version] {
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // Validate checks the report a person submits. Drafts are checked with
@@ -375,12 +413,18 @@ func Chain(route Route, nisc, ministry, secretariat int64) []int64 {
 
 // ReportFilter selects reports.
 type ReportFilter struct {
-	Q        string // Japanese full-text (substring) search over title, body, response
+	Q        string // Japanese full-text (substring) search over title, body, response; every word must match
 	Status   ReportStatus
 	SectorID int64
 	Route    Route
 	Drill    *bool
-	From, To *time.Time // submitted between
+	From, To *time.Time // submitted at or after From and before To
+	// ReporterTag keeps the reports of the organisation with this keyed tag
+	// (its own reports, anonymous ones and drafts included).
+	ReporterTag string
+	// PendingAt keeps the reports waiting at this organisation (its queue
+	// to relay).
+	PendingAt int64
 	// Visible keeps only what the caller may see (the policy, as a closure).
 	Visible func(*ReportRef) bool
 	Limit   int
@@ -399,13 +443,14 @@ type ReportRef struct {
 	ChainOrgs   []int64 // organisations the report has reached so far
 	PendingAt   int64   // organisation holding the report now (0 when received or draft)
 	Unsealed    bool    // the secretariat has unsealed the identity
+	ReporterTag string  // keyed hash of the reporter, by which an anonymous reporter recognises its own report
 }
 
 // Resource describes the report for the policy.
 func (r *ReportRef) Resource() Resource {
 	res := Resource{Kind: KindReport, OrgID: r.ReporterOrg, SectorIDs: []int64{r.SectorID}, TLP: r.TLP,
 		Anonymous: r.Route == RouteAnonymous, ChainOrgIDs: r.ChainOrgs, PendingAt: r.PendingAt, Unsealed: r.Unsealed,
-		Draft: r.Status == ReportDraft}
+		Draft: r.Status == ReportDraft, OwnerTag: r.ReporterTag}
 	if r.CeptorID != 0 {
 		res.CeptorIDs = []int64{r.CeptorID}
 	}
@@ -452,4 +497,20 @@ type ReportService interface {
 	ListAttachments(ctx context.Context, reportID int64) ([]*Attachment, error)
 	// AttachmentData returns an attachment and its content.
 	AttachmentData(ctx context.Context, id int64) (*Attachment, []byte, error)
+
+	// ReportCounts counts the reports submitted in [from, to) for the
+	// programme's statistics, drills or real ones.
+	ReportCounts(ctx context.Context, from, to time.Time, drill bool) ([]ReportCount, error)
+}
+
+// ReportCount is one cell of the report statistics. Each sector and event
+// class has one row with Cause "" counting its reports once each, and one
+// row per cause counting the reports that name it (a report with several
+// causes counts under each of them, so cause rows do not add up to the
+// total).
+type ReportCount struct {
+	SectorID   int64      `json:"sector_id"`
+	EventClass EventClass `json:"event_class"`
+	Cause      Cause      `json:"cause,omitempty"`
+	N          int        `json:"n"`
 }

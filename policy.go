@@ -80,6 +80,12 @@ type Resource struct {
 	Unsealed    bool    // the identity has been unsealed by the secretariat
 	Draft       bool    // not yet submitted: the owning organisation only
 	OwnerTag    string  // keyed hash of the owning organisation, for sealed items
+
+	// Incidents (SectorIDs above are the affected sectors).
+	LargeScale bool // in large-scale mode (大規模重要インフラサービス障害対応時)
+	// FinalEvaluation marks an ActEvaluate that records a final (確定)
+	// rather than a provisional (暫定) severity evaluation.
+	FinalEvaluation bool
 }
 
 // OrgResource describes an organisation as a policy resource of kind k.
@@ -229,7 +235,8 @@ func (a *Actor) allowReport(act Action, r Resource) bool {
 	case ActRelay:
 		return worker && !r.Draft && r.PendingAt != 0 && r.PendingAt == a.OrgID
 	case ActEvaluate:
-		return worker && !r.Draft && inChain && (a.OrgType == OrgNISC || a.OrgType == OrgMinistry)
+		// A ministry evaluates provisionally; the final word is NISC's.
+		return worker && !r.Draft && inChain && (a.OrgType == OrgNISC || a.OrgType == OrgMinistry && !r.FinalEvaluation)
 	case ActUnseal:
 		return a.Role == RoleAdmin && r.Anonymous && !r.Draft && inChain &&
 			a.OrgType == OrgSecretariat && overlaps(a.RunsCeptors, r.CeptorIDs)

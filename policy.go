@@ -40,6 +40,7 @@ const (
 	KindRegistry Kind = "registry" // the registry as a whole (import, export)
 	KindReport   Kind = "report"   // an upward report (情報連絡)
 	KindIncident Kind = "incident" // reports grouped as one incident, with severity and large-scale mode
+	KindStats    Kind = "stats"    // aggregate statistics (report counts by fiscal year); SectorIDs: the sectors covered
 )
 
 // Action is what the actor wants to do.
@@ -187,6 +188,9 @@ func Allow(a *Actor, act Action, r Resource) bool {
 
 	case KindIncident:
 		return a.allowIncident(act, r)
+
+	case KindStats:
+		return a.allowStats(act, r)
 
 	case KindRegistry:
 		switch act {

@@ -28,6 +28,7 @@ const (
 	navSurveys    = "安全基準・浸透状況調査"
 	navRisk       = "リスク・依存関係"
 	navMonitoring = "Web応答時間計測"
+	navStats      = "件数統計"
 	navAnnual     = "年次報告"
 	navOrgs       = "組織"
 	navSectors    = "重要インフラ分野"
@@ -54,6 +55,8 @@ func nav(parts ...[]string) []string { return slices.Concat(parts...) }
 //   - risk and dependencies: NISC, ministries, operators, providers;
 //   - web response monitoring: NISC, the CEPTOR Council and secretariats;
 //   - annual report: NISC, ministries and executives;
+//   - statistics: NISC, ministries, and executives whose organisation has a
+//     sector (the policy's KindStats);
 //   - reports: everyone except the CEPTOR Council;
 //   - user management and audit log: administrators and auditors.
 var signInCases = []struct {
@@ -61,10 +64,10 @@ var signInCases = []struct {
 	want  []string
 }{
 	{"admin.nisc@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navDrills, navSurveys, navRisk, navMonitoring, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navDrills, navSurveys, navRisk, navMonitoring, navStats, navAnnual},
 		registryNav, adminNav)},
 	{"admin.ministry@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navDrills, navSurveys, navRisk, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navDrills, navSurveys, navRisk, navStats, navAnnual},
 		registryNav, adminNav)},
 	{"admin.secretariat@demo.example", nav(
 		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navSurveys, navMonitoring},
@@ -86,7 +89,7 @@ var signInCases = []struct {
 		registryNav, adminNav)},
 	// An operator's executive: the annual report, no administration.
 	{"executive.operator@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navSurveys, navRisk, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navSurveys, navRisk, navStats, navAnnual},
 		registryNav)},
 	// An auditor reads users and the audit log.
 	{"auditor.secretariat@demo.example", nav(

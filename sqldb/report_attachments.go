@@ -52,13 +52,19 @@ func (d *DB) AddAttachment(ctx context.Context, a *ceptor.Attachment, data []byt
 		a.ContentType = "application/octet-stream"
 	}
 	a.CreatedAt = d.stamp()
-	if a.Version == 0 {
-		if err := d.queryRow(d.db, ctx, "SELECT version FROM reports WHERE id = ?", a.ReportID).Scan(&a.Version); err != nil {
-			return translate(err)
-		}
+	var version int
+	var route string
+	if err := d.queryRow(d.db, ctx, "SELECT version, route FROM reports WHERE id = ?", a.ReportID).Scan(&version, &route); err != nil {
+		return translate(err)
 	}
-	id, err := d.insert(ctx, d.db, `INSERT INTO report_attachments (report_id, version, file_name, content_type, size, sha256, data, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ReportID, a.Version, a.FileName, a.ContentType, a.Size, a.SHA256, data, a.CreatedAt)
+	if a.Version == 0 {
+		a.Version = version
+	}
+	// A file of an anonymous report may identify its reporter: it stays
+	// hidden from upstream until the secretariat releases it on relay.
+	withheld := ceptor.Route(route) == ceptor.RouteAnonymous
+	id, err := d.insert(ctx, d.db, `INSERT INTO report_attachments (report_id, version, file_name, content_type, size, sha256, data, created_at, withheld)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ReportID, a.Version, a.FileName, a.ContentType, a.Size, a.SHA256, data, a.CreatedAt, withheld)
 	a.ID = id
 	return err
 }

@@ -341,34 +341,52 @@ func splitIDs(s string) []int64 {
 // is received and pending nowhere. When redacted is given, its text (title,
 // body, service, impact texts, response) and indicators replace the main
 // row's, which is what everyone upstream reads; the original stays only in
-// the version copy of kind "original".
+// the version copy of kind "original". A follow-up held for review (see
+// AddFollowUp) can only be relayed with a redaction, which is then made of
+// the held follow-up rather than of what upstream already has.
 func (d *DB) RelayReport(ctx context.Context, id int64, fromOrg int64, note string, actorUserID int64, redacted *ceptor.Report) error {
+	return d.relay(ctx, id, fromOrg, note, actorUserID, redacted, nil)
+}
+
+// relay is RelayReport; withheld, when not nil, is the complete list of the
+// report's attachments to hide from upstream (every other one is released),
+// set in the same transaction.
+func (d *DB) relay(ctx context.Context, id int64, fromOrg int64, note string, actorUserID int64, redacted *ceptor.Report, withheld []int64) error {
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := d.lockReport(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		var chainStr string
-		var pending sql.NullInt64
-		if err := d.queryRow(tx, ctx, "SELECT chain, pending_at FROM reports WHERE id = ?", id).Scan(&chainStr, &pending); err != nil {
+		var pending, review sql.NullInt64
+		if err := d.queryRow(tx, ctx, "SELECT chain, pending_at, review_version FROM reports WHERE id = ?", id).Scan(&chainStr, &pending, &review); err != nil {
 			return translate(err)
 		}
-		if r.Status != ceptor.ReportSubmitted || !pending.Valid || pending.Int64 != fromOrg || fromOrg == 0 {
+		// A received report waits again when a follow-up travels up.
+		if r.Status != ceptor.ReportSubmitted && r.Status != ceptor.ReportReceived || !pending.Valid || pending.Int64 != fromOrg || fromOrg == 0 {
 			return reportStateError("the report is not waiting at this organisation")
 		}
-		var seq int
-		if err := d.queryRow(tx, ctx, "SELECT COALESCE(MAX(seq), 0) FROM report_hops WHERE report_id = ?", id).Scan(&seq); err != nil {
-			return translate(err)
-		}
 		chain := splitIDs(chainStr)
-		// Hop k delivered the report to chain[k-1]; the next goes to chain[k].
-		if seq < 1 || seq >= len(chain) || chain[seq-1] != fromOrg {
+		pos := slices.Index(chain, fromOrg)
+		if pos < 0 || pos+1 >= len(chain) {
 			return reportStateError("the report's chain does not continue from this organisation")
 		}
-		next := chain[seq]
+		next := chain[pos+1]
 		now := d.stamp()
+		base := r
+		if review.Valid {
+			if redacted == nil {
+				return ceptor.Invalid(map[string]string{"redacted": "err.required"})
+			}
+			if base, err = d.versionCopy(ctx, tx, id, int(review.Int64), ceptor.VersionFollowUp); err != nil {
+				return err
+			}
+			base.ID, base.Version = id, int(review.Int64)
+			base.Status, base.Route, base.CeptorID, base.SectorID, base.Drill = r.Status, r.Route, r.CeptorID, r.SectorID, r.Drill
+			base.CreatedAt, base.SubmittedAt, base.ClosedAt = r.CreatedAt, r.SubmittedAt, r.ClosedAt
+		}
 		if redacted != nil {
-			red := *r
+			red := *base
 			red.Title, red.Body, red.Service, red.Response = redacted.Title, redacted.Body, redacted.Service, redacted.Response
 			red.Impact.Area, red.Impact.SafetyHarm, red.Impact.DataAffected = redacted.Impact.Area, redacted.Impact.SafetyHarm, redacted.Impact.DataAffected
 			red.Indicators = append([]ceptor.Indicator{}, redacted.Indicators...)
@@ -376,22 +394,31 @@ func (d *DB) RelayReport(ctx context.Context, id int64, fromOrg int64, note stri
 				return err
 			}
 			red.UpdatedAt = now
-			if err := d.writeContent(ctx, tx, &red, ""); err != nil {
+			if err := d.writeContent(ctx, tx, &red, ", review_version = NULL"); err != nil {
 				return err
 			}
 			if err := d.writeVersion(ctx, tx, &red, ceptor.VersionRedacted, now); err != nil {
 				return err
 			}
 		}
-		if _, err := d.exec(ctx, tx, "UPDATE report_hops SET done_at = ? WHERE report_id = ? AND seq = ?", now, id, seq); err != nil {
+		if withheld != nil {
+			if err := d.setWithheld(ctx, tx, id, withheld); err != nil {
+				return err
+			}
+		}
+		var seq int
+		if err := d.queryRow(tx, ctx, "SELECT COALESCE(MAX(seq), 0) FROM report_hops WHERE report_id = ?", id).Scan(&seq); err != nil {
+			return translate(err)
+		}
+		if _, err := d.exec(ctx, tx, "UPDATE report_hops SET done_at = ? WHERE report_id = ? AND done_at IS NULL", now, id); err != nil {
 			return err
 		}
 		if _, err := d.exec(ctx, tx, `INSERT INTO report_hops (report_id, seq, from_org_id, to_org_id, action, note, actor_user_id, at) VALUES (?, ?, ?, ?, 'relayed', ?, ?, ?)`,
 			id, seq+1, fromOrg, next, note, zeroNull(actorUserID), now); err != nil {
 			return err
 		}
-		status, pendingAt := ceptor.ReportSubmitted, any(next)
-		if seq+1 == len(chain) {
+		status, pendingAt := r.Status, any(next)
+		if pos+2 == len(chain) {
 			status, pendingAt = ceptor.ReportReceived, nil
 		}
 		_, err = d.exec(ctx, tx, "UPDATE reports SET status = ?, pending_at = ?, updated_at = ? WHERE id = ?", string(status), pendingAt, now, id)
@@ -399,9 +426,29 @@ func (d *DB) RelayReport(ctx context.Context, id int64, fromOrg int64, note stri
 	})
 }
 
+// versionCopy reads one stored copy of a report.
+func (d *DB) versionCopy(ctx context.Context, q querier, id int64, version int, kind ceptor.VersionKind) (*ceptor.Report, error) {
+	var snap string
+	if err := d.queryRow(q, ctx, "SELECT snapshot FROM report_versions WHERE report_id = ? AND version = ? AND kind = ?", id, version, string(kind)).Scan(&snap); err != nil {
+		return nil, translate(err)
+	}
+	r := &ceptor.Report{}
+	if err := json.Unmarshal([]byte(snap), r); err != nil {
+		return nil, &ceptor.Error{Code: ceptor.EINTERNAL, Message: "stored report version is unreadable", Err: err}
+	}
+	r.VersionKind = kind
+	return r, nil
+}
+
 // AddFollowUp stores a follow-up (続報) of a submitted or received report:
-// the next version, whose content replaces the current one. Routing,
-// identity, sector and drill flag stay as submitted.
+// the next version. Routing, identity, sector and drill flag stay as
+// submitted. A named report's follow-up replaces the current content at
+// once. An anonymous report's follow-up is held for the CEPTOR secretariat
+// instead: it is stored as a "followup" copy only, the report waits at the
+// secretariat again (a new "submitted" hop with no sender), and the main
+// row, which is what upstream reads, changes only when the secretariat
+// relays it with a redaction. A second follow-up before that supersedes the
+// first.
 func (d *DB) AddFollowUp(ctx context.Context, r *ceptor.Report, actorUserID int64) error {
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		cur, err := d.lockReport(ctx, tx, r.ID)
@@ -418,6 +465,9 @@ func (d *DB) AddFollowUp(ctx context.Context, r *ceptor.Report, actorUserID int6
 		if err := r.Validate(false); err != nil {
 			return err
 		}
+		if cur.Route == ceptor.RouteAnonymous {
+			return d.holdFollowUp(ctx, tx, cur, r)
+		}
 		r.Version = cur.Version + 1
 		r.UpdatedAt = d.stamp()
 		if err := d.writeContent(ctx, tx, r, ""); err != nil {
@@ -425,6 +475,45 @@ func (d *DB) AddFollowUp(ctx context.Context, r *ceptor.Report, actorUserID int6
 		}
 		return d.writeVersion(ctx, tx, r, ceptor.VersionFollowUp, r.UpdatedAt)
 	})
+}
+
+// holdFollowUp keeps an anonymous report's follow-up for the secretariat's
+// review (see AddFollowUp).
+func (d *DB) holdFollowUp(ctx context.Context, tx *sql.Tx, cur, r *ceptor.Report) error {
+	var chainStr string
+	var review sql.NullInt64
+	if err := d.queryRow(tx, ctx, "SELECT chain, review_version FROM reports WHERE id = ?", cur.ID).Scan(&chainStr, &review); err != nil {
+		return translate(err)
+	}
+	chain := splitIDs(chainStr)
+	if len(chain) == 0 {
+		return reportStateError("the report has no chain")
+	}
+	r.Version = cur.Version + 1
+	if review.Valid && int(review.Int64) >= r.Version {
+		r.Version = int(review.Int64) + 1
+	}
+	now := d.stamp()
+	r.UpdatedAt = now
+	// The caller's copy holds what upstream still reads, apart from the
+	// version it was given.
+	if err := d.writeVersion(ctx, tx, r, ceptor.VersionFollowUp, now); err != nil {
+		return err
+	}
+	if err := d.expectOne(d.exec(ctx, tx, "UPDATE reports SET review_version = ?, pending_at = ? WHERE id = ?", r.Version, chain[0], cur.ID)); err != nil {
+		return err
+	}
+	var seq int
+	if err := d.queryRow(tx, ctx, "SELECT COALESCE(MAX(seq), 0) FROM report_hops WHERE report_id = ?", cur.ID).Scan(&seq); err != nil {
+		return translate(err)
+	}
+	if _, err := d.exec(ctx, tx, "UPDATE report_hops SET done_at = ? WHERE report_id = ? AND done_at IS NULL", now, cur.ID); err != nil {
+		return err
+	}
+	// Who sent it is part of the sealed identity, as for the first report.
+	_, err := d.exec(ctx, tx, `INSERT INTO report_hops (report_id, seq, from_org_id, to_org_id, action, note, actor_user_id, at) VALUES (?, ?, NULL, ?, 'submitted', '', NULL, ?)`,
+		cur.ID, seq+1, chain[0], now)
+	return err
 }
 
 // CloseReport closes a submitted or received report; it takes no more
@@ -437,6 +526,13 @@ func (d *DB) CloseReport(ctx context.Context, id int64, at time.Time) error {
 		}
 		if r.Status != ceptor.ReportSubmitted && r.Status != ceptor.ReportReceived {
 			return reportStateError("only a submitted report can be closed")
+		}
+		var review sql.NullInt64
+		if err := d.queryRow(tx, ctx, "SELECT review_version FROM reports WHERE id = ?", id).Scan(&review); err != nil {
+			return translate(err)
+		}
+		if review.Valid {
+			return reportStateError("a follow-up is waiting for the secretariat's review")
 		}
 		_, err = d.exec(ctx, tx, "UPDATE reports SET status = 'closed', closed_at = ?, pending_at = NULL, updated_at = ? WHERE id = ?",
 			at.UTC().Truncate(time.Microsecond), d.stamp(), id)

@@ -44,4 +44,7 @@ func (s *Server) routesAPI() {
 	s.routesAPIMeta()
 	s.routesAPIRegistry()
 	s.routesAPIAccount()
+	s.routesAPIReports()
+	s.routesAPIIncidents()
+	s.routesAPIStats()
 }

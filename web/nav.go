@@ -30,9 +30,9 @@ func notSupplierOnly(a *ceptor.Actor) bool { return true }
 var modules = []module{
 	{NavItem{Key: "nav.dashboard", Href: "/", Icon: "home", Section: "main"}, everyone},
 	{NavItem{Key: "nav.inbox", Href: "/inbox", Icon: "inbox", Soon: true, Section: "sharing"}, everyone},
-	{NavItem{Key: "nav.reports", Href: "/reports", Icon: "report", Soon: true, Section: "sharing"}, func(a *ceptor.Actor) bool { return a.OrgType != ceptor.OrgCouncil }},
+	{NavItem{Key: "nav.reports", Href: "/reports", Icon: "report", Section: "sharing"}, func(a *ceptor.Actor) bool { return a.OrgType != ceptor.OrgCouncil }},
 	{NavItem{Key: "nav.advisories", Href: "/advisories", Icon: "megaphone", Soon: true, Section: "sharing"}, everyone},
-	{NavItem{Key: "nav.incidents", Href: "/incidents", Icon: "alert", Soon: true, Section: "sharing"}, func(a *ceptor.Actor) bool {
+	{NavItem{Key: "nav.incidents", Href: "/incidents", Icon: "alert", Section: "sharing"}, func(a *ceptor.Actor) bool {
 		return a.OrgType == ceptor.OrgNISC || a.OrgType == ceptor.OrgMinistry || a.OrgType == ceptor.OrgResponse || a.OrgType == ceptor.OrgSecurity
 	}},
 	{NavItem{Key: "nav.drills", Href: "/drills", Icon: "drill", Soon: true, Section: "readiness"}, func(a *ceptor.Actor) bool {
@@ -47,6 +47,7 @@ var modules = []module{
 	{NavItem{Key: "nav.monitoring", Href: "/monitoring", Icon: "pulse", Soon: true, Section: "readiness"}, func(a *ceptor.Actor) bool {
 		return a.OrgType == ceptor.OrgNISC || a.OrgType == ceptor.OrgCouncil || a.OrgType == ceptor.OrgSecretariat
 	}},
+	{NavItem{Key: "nav.stats", Href: "/stats/reports", Icon: "graph", Section: "readiness"}, showStats},
 	{NavItem{Key: "nav.annual", Href: "/annual", Icon: "book", Soon: true, Section: "readiness"}, func(a *ceptor.Actor) bool {
 		return a.OrgType == ceptor.OrgNISC || a.OrgType == ceptor.OrgMinistry || a.Role == ceptor.RoleExecutive
 	}},

@@ -498,10 +498,14 @@ func errorSchemas() map[string]*jsonSchema {
 // tagDescriptions describes the tags we know of; other tags are listed by
 // name only.
 var tagDescriptions = map[string]string{
-	"meta":     "The API itself: this document and the index. / API 自体の情報 (この文書と索引)",
-	"registry": "Sectors, CEPTORs, organisations and their contacts. / 重要インフラ分野・セプター・組織と連絡先",
-	"account":  "The caller's own account and API tokens. / 利用者自身のアカウントと API トークン",
-	"admin":    "Users and the audit log, for administrators and auditors. / 利用者の管理と監査ログ (管理者・監査担当者向け)",
+	"meta":          "The API itself: this document and the index. / API 自体の情報 (この文書と索引)",
+	"registry":      "Sectors, CEPTORs, organisations and their contacts. / 重要インフラ分野・セプター・組織と連絡先",
+	"account":       "The caller's own account and API tokens. / 利用者自身のアカウントと API トークン",
+	"admin":         "Users and the audit log, for administrators and auditors. / 利用者の管理と監査ログ (管理者・監査担当者向け)",
+	"notifications": "The caller's in-app notifications and e-mail preferences. / 通知と通知設定",
+	"reports":       "Upward reports (情報連絡): routes, relay, anonymity, follow-ups. / 情報連絡（報告）",
+	"incidents":     "Incidents, severity evaluation and large-scale mode. / インシデント・深刻度評価・大規模障害対応",
+	"stats":         "Programme statistics by fiscal year. / 年度別の統計",
 }
 
 const openAPIDescription = `The JSON API of ceptor, the platform of the critical-infrastructure protection programme.

@@ -42,6 +42,8 @@ type Page struct {
 	Errors    map[string]string // field -> translated message
 	FormError string
 	Version   string
+	// UnreadCount is the number on the notification bell.
+	UnreadCount int
 }
 
 // T translates key into the page's language.
@@ -209,6 +211,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data
 	p.Flash = s.takeFlash(w, r)
 	if st.actor != nil {
 		p.Nav = navFor(st.actor, r.URL.Path)
+		p.UnreadCount = s.unreadCount(r.Context(), st)
 	}
 	return p
 }

@@ -33,6 +33,9 @@ type Store interface {
 	ceptor.RegistryService
 	ceptor.UserService
 	ceptor.AuditService
+	ceptor.ReportService
+	ceptor.SeverityService
+	ceptor.IncidentService
 	ListAllContacts(ctx context.Context) (map[int64][]*ceptor.Contact, error)
 	UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 	FindToken(ctx context.Context, id int64) (*ceptor.APIToken, error)
@@ -88,6 +91,7 @@ type Server struct {
 	handler http.Handler
 	apiDocs []apiDoc
 	live    *live.Broker
+	jobs    jobQueue
 }
 
 // New builds the server and parses every template (a broken template fails
@@ -140,6 +144,10 @@ func (s *Server) routes() {
 	s.routesAccount()
 	s.routesAdmin()
 	s.routesAPI()
+	s.routesNotifications()
+	s.routesReports()
+	s.routesIncidents()
+	s.routesStats()
 }
 
 func cacheStatic(h http.Handler) http.Handler {

@@ -17,6 +17,7 @@ import (
 	"ceptor/demo"
 	"ceptor/jobs"
 	"ceptor/live"
+	"ceptor/mail"
 	"ceptor/sqldb"
 	"ceptor/web"
 
@@ -186,14 +187,35 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.HTTP = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	var sender mail.Sender // nil: e-mails are logged and recorded as not sent
+	if m.Config.SMTPHost != "" {
+		mc, err := m.Config.mailConfig()
+		if err == nil {
+			sender, err = mail.NewSMTP(mc)
+		}
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("e-mail: %w", err)
+		}
+	} else {
+		m.Log.Warn("no SMTP server configured (--smtp-host): notification e-mails are logged, not sent")
+	}
 	m.Jobs, err = jobs.New(jobs.Config{DB: m.DB.SQL(), Dialect: string(m.DB.Dialect()), Logger: m.Log,
-		Periodic: []*river.PeriodicJob{jobs.SessionCleanupEvery(time.Hour)}}, func(w *river.Workers) {
+		Periodic: []*river.PeriodicJob{jobs.SessionCleanupEvery(time.Hour), jobs.NotificationCleanupEvery(24 * time.Hour),
+			jobs.RemindersEvery(jobs.ReminderInterval)}}, func(w *river.Workers) {
 		river.AddWorker(w, &jobs.SessionCleanupWorker{Store: m.DB, Now: m.Now})
+		river.AddWorker(w, &jobs.SendEmailWorker{Sender: sender, Log: m.Log})
+		river.AddWorker(w, &jobs.NotificationCleanupWorker{Store: m.DB, Keep: jobs.NotificationRetention, Now: m.Now})
+		// Update cadences in large-scale mode and reporting clocks; the
+		// server renders the notifications and wakes the situation boards.
+		river.AddWorker(w, &jobs.ReminderWorker{Store: m.DB, Notifier: srv, Publish: srv.PublishLive, Now: m.Now, Log: m.Log, Every: jobs.ReminderInterval})
 	})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	srv.UseJobs(m.Jobs)
+	srv.UseMail(sender != nil)
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	if err := m.Jobs.Start(bg); err != nil {

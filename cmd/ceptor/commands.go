@@ -100,6 +100,12 @@ It prints the address it serves and stops gracefully on Ctrl-C or SIGTERM.`,
 	f.StringVar(&cfg.OIDCClientSecret, "oidc-client-secret", "", "OpenID Connect client secret (or CEPTOR_OIDC_CLIENT_SECRET_FILE)")
 	f.StringVar(&cfg.OIDCLabel, "oidc-label", "", "text of the single sign-on button, e.g. the provider's name")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests finish when stopping")
+	f.StringVar(&cfg.SMTPHost, "smtp-host", "", "SMTP server for notification e-mails; empty: e-mails are logged and recorded as not sent")
+	f.IntVar(&cfg.SMTPPort, "smtp-port", 587, "SMTP server port (submission)")
+	f.StringVar(&cfg.SMTPUsername, "smtp-username", "", "user name for SMTP AUTH PLAIN; empty: no authentication")
+	f.StringVar(&cfg.SMTPPassword, "smtp-password", "", "password for SMTP AUTH PLAIN (or CEPTOR_SMTP_PASSWORD_FILE)")
+	f.StringVar(&cfg.SMTPFrom, "smtp-from", "", "sender address of notification e-mails, e.g. \"ceptor <noreply@ceptor.example.go.jp>\"")
+	f.StringVar(&cfg.SMTPStartTLS, "smtp-starttls", "auto", "STARTTLS: auto (when the server offers it), required, or never")
 	return cmd
 }
 

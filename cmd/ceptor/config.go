@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"ceptor/mail"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -35,6 +37,14 @@ type Config struct {
 	OIDCClientSecret string
 	OIDCLabel        string
 	ShutdownTimeout  time.Duration
+
+	// e-mail (notifications)
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	SMTPFrom     string
+	SMTPStartTLS string
 }
 
 // addDBFlags registers the flags every command that touches the database takes.
@@ -95,6 +105,11 @@ func (c *Config) validate() error {
 	if c.OIDCIssuer != "" && (c.OIDCClientID == "" || c.PublicURL == "") {
 		return fmt.Errorf("OIDC needs --oidc-client-id and --public-url as well as --oidc-issuer")
 	}
+	if c.SMTPHost != "" {
+		if _, err := c.mailConfig(); err != nil {
+			return fmt.Errorf("e-mail settings (--smtp-*): %w", err)
+		}
+	}
 	return nil
 }
 
@@ -113,4 +128,15 @@ func (c *Config) logger() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+// mailConfig checks the e-mail settings and returns the sender's
+// configuration.
+func (c *Config) mailConfig() (mail.Config, error) {
+	mc := mail.Config{Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername, Password: c.SMTPPassword, From: c.SMTPFrom, StartTLS: c.SMTPStartTLS}
+	if c.SMTPFrom == "" {
+		return mc, fmt.Errorf("--smtp-from is required with --smtp-host")
+	}
+	_, err := mail.NewSMTP(mc)
+	return mc, err
 }

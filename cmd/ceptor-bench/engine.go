@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+)
+
+// Time limits; each wait of the bench is bounded by one of them.
+const (
+	buildTimeout      = 10 * time.Minute
+	firstStartTimeout = 5 * time.Minute // migrations + demo load
+	warmStartTimeout  = 2 * time.Minute
+	stopTimeout       = 30 * time.Second // ceptor's own shutdown timeout is 15 s
+	cliTimeout        = 2 * time.Minute
+	dbAdminTimeout    = 30 * time.Second
+)
+
+// engineResult holds the measurements of one engine.
+type engineResult struct {
+	Engine        string
+	ServerVersion string // PostgreSQL server version; empty for SQLite
+
+	FirstStart    time.Duration   // process start to /readyz 200, empty database
+	FirstPeakRSS  int64           // VmHWM when the first start became ready, bytes
+	WarmStarts    []time.Duration // process start to /readyz 200, demo data present, in order
+	Idle          memory          // after the warm start and --idle
+	AfterLoad     memory          // right after all load runs
+	AfterLoadIdle memory          // --idle after the load runs
+	Loads         []loadResult
+}
+
+// buildCeptor builds ./cmd/ceptor of the module the bench runs in into dir
+// and returns the binary and the Go version used.
+func buildCeptor(ctx context.Context, dir string) (bin, goVersion string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
+	defer cancel()
+	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("go env GOMOD: %w (is the go command on PATH?)", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	if _, err := os.Stat(filepath.Join(root, "cmd", "ceptor")); err != nil {
+		return "", "", fmt.Errorf("run ceptor-bench from inside the ceptor module (no cmd/ceptor under %s)", root)
+	}
+	bin = filepath.Join(dir, "ceptor")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/ceptor")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", "", fmt.Errorf("go build ./cmd/ceptor: %w\n%s", err, b)
+	}
+	v, err := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("go env GOVERSION: %w", err)
+	}
+	return bin, strings.TrimSpace(string(v)), nil
+}
+
+// measureEngine runs the whole sequence on one engine. It returns what it
+// measured so far together with the first error.
+func measureEngine(ctx context.Context, engine, bin, tmp string, o options, logf func(string, ...any)) (*engineResult, error) {
+	r := &engineResult{Engine: engine}
+	dataDir := filepath.Join(tmp, engine)
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	dbArgs := []string{"--data-dir", dataDir}
+	env := cleanEnv()
+	// dbPIDs lists the database server processes whose CPU time counts as
+	// the engine's (none for the embedded SQLite).
+	dbPIDs := func(context.Context) ([]int, error) { return nil, nil }
+	if engine == "postgres" {
+		pg, err := createPostgresDB(ctx, o.PostgresURL)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err := pg.drop(); err != nil {
+				logf("postgres: %v", err)
+			}
+		}()
+		r.ServerVersion = pg.version
+		dbArgs = append(dbArgs, "--database-url", pg.url)
+		dbPIDs = pg.backendPIDs
+		// A fixed key keeps ceptor from warning about a key file per node.
+		key := make([]byte, 32)
+		rand.Read(key)
+		env = append(env, "CEPTOR_SECRET_KEY="+hex.EncodeToString(key))
+	}
+
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	serveArgs := append([]string{"serve", "--demo", "--addr", addr, "--log-level", "warn"}, dbArgs...)
+
+	logf("%s: first start (migrations + demo load)", engine)
+	srv, err := startServer(bin, serveArgs, env, addr)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop() // no-op once stopped
+	if r.FirstStart, err = srv.waitReady(ctx, firstStartTimeout); err != nil {
+		return r, fmt.Errorf("first start: %w", err)
+	}
+	if mem, err := readMemory(srv.pid()); err == nil {
+		r.FirstPeakRSS = mem.HWM
+	}
+	logf("%s: ready after %s; stopping", engine, fmtDuration(r.FirstStart))
+	if err := srv.stop(); err != nil {
+		return r, fmt.Errorf("stop after first start: %w", err)
+	}
+
+	// Warm starts: all but the last are stopped again; the last one serves
+	// the rest of the sequence.
+	for i := range o.WarmStarts {
+		logf("%s: warm start %d of %d (demo data present)", engine, i+1, o.WarmStarts)
+		if srv, err = startServer(bin, serveArgs, env, addr); err != nil {
+			return r, err
+		}
+		defer srv.stop()
+		d, err := srv.waitReady(ctx, warmStartTimeout)
+		if err != nil {
+			return r, fmt.Errorf("warm start %d: %w", i+1, err)
+		}
+		r.WarmStarts = append(r.WarmStarts, d)
+		logf("%s: ready after %s", engine, fmtDuration(d))
+		if i < o.WarmStarts-1 {
+			if err := srv.stop(); err != nil {
+				return r, fmt.Errorf("stop after warm start %d: %w", i+1, err)
+			}
+		}
+	}
+	logf("%s: idle for %s", engine, o.Idle)
+	if err := sleep(ctx, o.Idle); err != nil {
+		return r, err
+	}
+	if r.Idle, err = readMemory(srv.pid()); err != nil {
+		return r, err
+	}
+	logf("%s: idle VmRSS %s, VmHWM %s", engine, fmtMiB(r.Idle.RSS), fmtMiB(r.Idle.HWM))
+
+	// The users whose tokens the load runs use.
+	loadUsers := []struct{ Email, Label string }{
+		{"admin.nisc@demo.example", "NISC admin (sees all)"},
+		{"admin.operator@demo.example", "operator admin (policy-filtered)"},
+	}
+	for _, u := range loadUsers {
+		token, err := createToken(ctx, bin, u.Email, dbArgs, env)
+		if err != nil {
+			return r, err
+		}
+		logf("%s: load as %s: %d clients for %s", engine, u.Email, o.Concurrency, o.Duration)
+		lr := runLoad(ctx, "http://"+addr+"/api/v1/organizations?limit=100", token, o.Concurrency, o.Duration, srv.pid(), dbPIDs)
+		lr.User, lr.Label = u.Email, u.Label
+		if lr.Err != nil {
+			logf("%s: load as %s failed: %v", engine, u.Email, lr.Err)
+		} else {
+			logf("%s: %.0f req/s, p50 %s, p99 %s, %d errors; CPU per request: ceptor %s, database %s; other processes used %.0f%% of the machine",
+				engine, lr.RPS, fmtLatency(lr.P50), fmtLatency(lr.P99), lr.Errors,
+				fmtLatency(lr.perRequest(lr.CPU.Server)), fmtLatency(lr.perRequest(lr.CPU.Database)), 100*lr.CPU.Others)
+		}
+		r.Loads = append(r.Loads, lr)
+		if ctx.Err() != nil {
+			return r, ctx.Err()
+		}
+	}
+	if r.AfterLoad, err = readMemory(srv.pid()); err != nil {
+		return r, err
+	}
+	if err := sleep(ctx, o.Idle); err != nil {
+		return r, err
+	}
+	if r.AfterLoadIdle, err = readMemory(srv.pid()); err != nil {
+		return r, err
+	}
+	logf("%s: after the load runs VmRSS %s, %s later %s; VmHWM %s", engine, fmtMiB(r.AfterLoad.RSS), o.Idle, fmtMiB(r.AfterLoadIdle.RSS), fmtMiB(r.AfterLoadIdle.HWM))
+	if err := srv.stop(); err != nil {
+		return r, fmt.Errorf("stop: %w", err)
+	}
+	return r, nil
+}
+
+// cleanEnv is the bench's environment without CEPTOR_* settings, so that
+// the servers it starts are configured by its flags alone.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CEPTOR_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// freePort asks the kernel for a free loopback TCP port.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// createToken runs `ceptor token create` and returns the token, which the
+// command prints as its last line.
+func createToken(ctx context.Context, bin, email string, dbArgs, env []string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, cliTimeout)
+	defer cancel()
+	args := append([]string{"token", "create", "--email", email, "--name", "ceptor-bench", "--log-level", "warn"}, dbArgs...)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("ceptor token create --email %s: %w\n%s", email, err, stderr.Bytes())
+	}
+	token := lastLine(stdout.String())
+	if token == "" || strings.ContainsAny(token, " \t") {
+		return "", fmt.Errorf("ceptor token create --email %s printed no token as its last line:\n%s", email, stdout.Bytes())
+	}
+	return token, nil
+}
+
+// lastLine returns the last non-empty line of s, trimmed.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// loopbackURL parses a postgres:// URL and refuses any host but a loopback
+// address: the bench creates and drops databases and must not reach
+// another machine.
+func loopbackURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return nil, fmt.Errorf("want a postgres:// URL, not %q", u.Scheme+"://")
+	}
+	ip := net.ParseIP(u.Hostname())
+	if ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("host %q is not a loopback IP address (use 127.0.0.1)", u.Hostname())
+	}
+	return u, nil
+}
+
+// pgDatabase is the fresh database the bench created for one run.
+type pgDatabase struct {
+	admin   *sql.DB // connection to the admin database, for create, drop and pg_stat_activity
+	name    string
+	url     string // URL of the new database, for ceptor
+	version string // server version
+}
+
+// createPostgresDB creates a fresh UTF-8 database ceptor_bench_<random> on
+// the server of adminURL. The caller must drop it.
+func createPostgresDB(ctx context.Context, adminURL string) (*pgDatabase, error) {
+	u, err := loopbackURL(adminURL)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := sql.Open("pgx", adminURL)
+	if err != nil {
+		return nil, err
+	}
+	admin.SetMaxOpenConns(1)
+	actx, cancel := context.WithTimeout(ctx, dbAdminTimeout)
+	defer cancel()
+	p := &pgDatabase{admin: admin}
+	if err := admin.QueryRowContext(actx, "SHOW server_version").Scan(&p.version); err != nil {
+		admin.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", u.Host, err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	p.name = "ceptor_bench_" + hex.EncodeToString(b)
+	create := "CREATE DATABASE " + p.name + " ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+	if _, err := admin.ExecContext(actx, create); err != nil {
+		admin.Close()
+		return nil, fmt.Errorf("%s: %w", create, err)
+	}
+	du := *u
+	du.Path = "/" + p.name
+	p.url = du.String()
+	return p, nil
+}
+
+// backendPIDs returns the processes of the PostgreSQL server that serve
+// connections to the database (it runs on this machine: the URL is loopback).
+func (p *pgDatabase) backendPIDs(ctx context.Context) ([]int, error) {
+	ctx, cancel := context.WithTimeout(ctx, dbAdminTimeout)
+	defer cancel()
+	rows, err := p.admin.QueryContext(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = $1", p.name)
+	if err != nil {
+		return nil, fmt.Errorf("list PostgreSQL backends: %w", err)
+	}
+	defer rows.Close()
+	var pids []int
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			return nil, err
+		}
+		pids = append(pids, pid)
+	}
+	return pids, rows.Err()
+}
+
+// drop drops the database, even when the bench was interrupted, and closes
+// the admin connection.
+func (p *pgDatabase) drop() error {
+	defer p.admin.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), dbAdminTimeout)
+	defer cancel()
+	if _, err := p.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+p.name+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop database %s (drop it by hand): %w", p.name, err)
+	}
+	return nil
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

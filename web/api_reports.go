@@ -69,7 +69,7 @@ func (s *Server) routesAPIReports() {
 		Description: "A new version of a submitted report; route, sector, CEPTOR and drill flag stay as submitted. An anonymous report's follow-up goes to the CEPTOR secretariat for review and reaches upstream only when the secretariat relays it.",
 		Body:        reportInput{}, Response: &reportView{}, Status: http.StatusCreated, Errors: wr}, s.apiFollowUp)
 	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/reports/{id}/relay", Summary: "Relay a report to the next organisation", Tag: "reports", Scope: ceptor.ScopeWrite,
-		Description: "By the organisation the report is waiting at (a ministry or a CEPTOR secretariat), with an optional note. The secretariat relaying an anonymous report must send redacted: the text upstream will read, and may withhold attachments (withheld_attachment_ids; every other attachment is released).",
+		Description: "By the organisation the report is waiting at (a ministry or a CEPTOR secretariat), with an optional note. The secretariat relaying an anonymous report must send redacted: the text upstream will read, and decides which attachments upstream may have: withheld_attachment_ids lists those kept back and releases every other one ([] releases all); left out, the files withheld so far stay withheld (an anonymous report's files start withheld).",
 		Body:        relayInput{}, Response: &reportView{}, Errors: wr}, s.apiRelayReport)
 	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/reports/{id}/close", Summary: "Close a report (final report)", Tag: "reports", Scope: ceptor.ScopeWrite,
 		Description: "By the reporter, once NISC has received the report and no follow-up waits for review.",

@@ -427,3 +427,36 @@ func TestAnonymousRouteRules(t *testing.T) {
 	_, page = c.get(fmt.Sprintf("/reports/%d", r.ID))
 	mustContain(t, "detail warns", page, "構成員は5未満")
 }
+
+// GAP 2: an anonymous report's files reach upstream only when the
+// secretariat releases them; relaying through the API without choosing
+// keeps them back.
+func TestAnonymousAttachmentsStartWithheld(t *testing.T) {
+	t.Parallel()
+	w := newRepWorld(t, "sqlite")
+	anon := w.create(w.opTok, w.reportBody(ceptor.RouteAnonymous, "添付つき", "本文", false))
+	if code, resp := w.upload(w.opTok, anon, "log.txt", []byte("x")); code != http.StatusCreated {
+		t.Fatalf("upload: %d %s", code, resp)
+	}
+	if code, resp := w.call("POST", fmt.Sprintf("/api/v1/reports/%d/submit", anon), w.opTok, nil, nil); code != http.StatusOK {
+		t.Fatalf("submit: %d %s", code, resp)
+	}
+	if r := w.mustReport(w.secTok, anon); len(r.Attachments) != 1 || !r.Attachments[0].Withheld || r.Attachments[0].FileName == "log.txt" {
+		t.Fatalf("secretariat's view: %+v", r.Attachments)
+	}
+	w.relay(w.secTok, anon, map[string]any{"redacted": map[string]any{"title": "添付つき", "body": "本文"}})
+	if r := w.mustReport(w.minTok, anon); len(r.Attachments) != 0 {
+		t.Fatalf("the ministry gets a file nobody released: %+v", r.Attachments)
+	}
+	// Released by the secretariat on the follow-up, the file reaches upstream
+	// under a neutral name.
+	var fu repJSON
+	if code, resp := w.call("POST", fmt.Sprintf("/api/v1/reports/%d/updates", anon), w.opTok, w.reportBody(ceptor.RouteAnonymous, "添付つき（続報）", "追記", false), &fu); code != http.StatusCreated {
+		t.Fatalf("follow-up: %d %s", code, resp)
+	}
+	w.relay(w.secTok, anon, map[string]any{"withheld_attachment_ids": []int64{}, "redacted": map[string]any{"title": "添付つき（続報）", "body": "追記"}})
+	r := w.mustReport(w.minTok, anon)
+	if len(r.Attachments) != 1 || r.Attachments[0].FileName != fmt.Sprintf("attachment-%d.txt", r.Attachments[0].ID) {
+		t.Fatalf("the ministry's files: %+v", r.Attachments)
+	}
+}

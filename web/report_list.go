@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -329,5 +328,3 @@ func snippet(text, q string) []textPart {
 	}
 	return out
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

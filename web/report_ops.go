@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"ceptor"
-	"ceptor/i18n"
 )
 
 // The operations on reports upward (情報連絡). Each one asks the policy,
@@ -582,7 +581,9 @@ type relayInput struct {
 	// original); nobody else may.
 	Redacted *redactionInput `json:"redacted,omitempty"`
 	// WithheldAttachmentIDs are the attachments the secretariat keeps from
-	// upstream; every other attachment is released. Only with Redacted.
+	// upstream; every other attachment is released ([] releases them all).
+	// Left out, what is withheld stays withheld, and an anonymous report's
+	// attachments start withheld. Only with Redacted.
 	WithheldAttachmentIDs []int64 `json:"withheld_attachment_ids,omitempty"`
 }
 
@@ -670,6 +671,17 @@ func (s *Server) opRelayReport(r *http.Request, st *reqState, id int64, in relay
 		rs, err := s.review()
 		if err != nil {
 			return nil, err
+		}
+		if in.WithheldAttachmentIDs == nil {
+			// Not chosen: what is withheld stays so, new files included.
+			held, err := rs.WithheldAttachments(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			in.WithheldAttachmentIDs = []int64{}
+			for aid := range held {
+				in.WithheldAttachmentIDs = append(in.WithheldAttachmentIDs, aid)
+			}
 		}
 		err = rs.RelayReportWithheld(ctx, id, a.OrgID, in.Note, a.UserID, red, in.WithheldAttachmentIDs)
 		if err != nil {
@@ -858,9 +870,4 @@ func (s *Server) opAttachment(r *http.Request, st *reqState, reportID, attID int
 	}
 	s.auditReport(r, st, "report.attachment_download", rep, own, map[string]any{"attachment_id": att.ID})
 	return &views[0], data, nil
-}
-
-// reportMsg translates a message key for the request's language.
-func reportMsg(r *http.Request, key string, args ...any) string {
-	return i18n.T(state(r).lang, key, args...)
 }

@@ -526,7 +526,8 @@ func (s *Server) reportRelaySubmit(w http.ResponseWriter, r *http.Request) {
 		Area: f.Get("area"), SafetyHarm: f.Get("safety_harm"), DataAffected: f.Get("data_affected")}
 	list, lineErrs := parseIndicatorLines(f.Get("indicators"))
 	red.Indicators = list
-	in := relayInput{Note: f.Get("note"), Redacted: red}
+	// The form always says which files to withhold (none ticked: none).
+	in := relayInput{Note: f.Get("note"), Redacted: red, WithheldAttachmentIDs: []int64{}}
 	for _, v := range f["withheld"] {
 		if aid, ok := parseID(v); ok {
 			in.WithheldAttachmentIDs = append(in.WithheldAttachmentIDs, aid)

@@ -270,9 +270,12 @@ const (
 )
 
 // UpstreamVersions keeps, of the copies ReportVersions returns, those that
-// organisations upstream of a redaction may read: a version's original is
-// dropped when a redacted copy of the same version exists.
-func UpstreamVersions(vs []*Report) []*Report {
+// organisations upstream of the reporter may read. For a named report a
+// version's original is dropped when a redacted copy of it exists. For an
+// anonymous report only redacted copies ever go upstream: originals and
+// follow-ups are as the reporter wrote them, identity included, until the
+// secretariat has reviewed them.
+func UpstreamVersions(vs []*Report, anonymous bool) []*Report {
 	redacted := map[int]bool{}
 	for _, v := range vs {
 		if v.VersionKind == VersionRedacted {
@@ -281,6 +284,9 @@ func UpstreamVersions(vs []*Report) []*Report {
 	}
 	out := make([]*Report, 0, len(vs))
 	for _, v := range vs {
+		if anonymous && v.VersionKind != VersionRedacted {
+			continue
+		}
 		if v.VersionKind == VersionOriginal && redacted[v.Version] {
 			continue
 		}

@@ -435,7 +435,7 @@ func TestReportRedaction(t *testing.T) {
 			vs[1].VersionKind != ceptor.VersionRedacted || vs[1].Title != red.Title || vs[1].Version != 1 {
 			t.Fatalf("versions %+v", vs)
 		}
-		up := ceptor.UpstreamVersions(vs)
+		up := ceptor.UpstreamVersions(vs, true)
 		if len(up) != 1 || up[0].VersionKind != ceptor.VersionRedacted {
 			t.Fatalf("upstream versions %+v", up)
 		}

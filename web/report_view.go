@@ -285,15 +285,9 @@ func (s *Server) reportView(ctx context.Context, a *ceptor.Actor, lang string, r
 			v.Versions = maskVersions(vs, false)
 		case anon:
 			// Upstream reads only what the secretariat passed on.
-			var up []*ceptor.Report
-			for _, x := range vs {
-				if x.VersionKind == ceptor.VersionRedacted {
-					up = append(up, x)
-				}
-			}
-			v.Versions = maskVersions(up, false)
+			v.Versions = maskVersions(ceptor.UpstreamVersions(vs, true), false)
 		default:
-			v.Versions = maskVersions(ceptor.UpstreamVersions(vs), identity)
+			v.Versions = maskVersions(ceptor.UpstreamVersions(vs, false), identity)
 		}
 	}
 

@@ -192,7 +192,14 @@ type tab struct {
 
 func (e *env) tab(t *testing.T) *tab {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(browser.ctx, journeyTimeout)
+	return e.tabFor(t, journeyTimeout)
+}
+
+// tabFor is tab for a journey whose browser context lives longer than
+// journeyTimeout (one that several organisations take turns in).
+func (e *env) tabFor(t *testing.T, timeout time.Duration) *tab {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(browser.ctx, timeout)
 	tctx, tcancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	t.Cleanup(tcancel) // runs first: closes the tab and its browser context

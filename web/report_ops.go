@@ -514,6 +514,7 @@ func (s *Server) opFollowUp(r *http.Request, st *reqState, id int64, in reportIn
 		return nil, err
 	}
 	s.auditReport(r, st, "report.followup", cur, true, map[string]any{"version": rep.Version})
+	s.IncidentReportChanged(ctx, id)
 	if cur.Route == ceptor.RouteAnonymous {
 		s.notifyArrival(ctx, id)
 	} else {
@@ -553,6 +554,7 @@ func (s *Server) opCloseReport(r *http.Request, st *reqState, id int64) (*ceptor
 		return nil, err
 	}
 	s.auditReport(r, st, "report.close", rep, true, nil)
+	s.IncidentReportChanged(r.Context(), id)
 	got, _, err := s.store.FindReport(ctx, id)
 	return got, err
 }
@@ -692,6 +694,7 @@ func (s *Server) opRelayReport(r *http.Request, st *reqState, id int64, in relay
 	}
 	s.auditReport(r, st, "report.relay", rep, false, map[string]any{"redacted": red != nil, "withheld": len(in.WithheldAttachmentIDs), "note": in.Note != ""})
 	s.notifyArrival(ctx, id)
+	s.IncidentReportChanged(ctx, id)
 	got, _, err := s.store.FindReport(ctx, id)
 	return got, err
 }

@@ -472,7 +472,7 @@ func anonymousJourney(t *testing.T, e *env, c *reportCast) {
 		nisc.fatalf("create incident: status %d", st)
 	}
 	iid := nisc.pathID(incidentPath)
-	// (The incident pages write "銀行等セプター の構成員", with a space.)
+	// (The incident pages write "銀行等セプターの構成員", with a space.)
 	if got := nisc.texts(`#reports tbody td .masked`); len(got) != 1 || strings.ReplaceAll(got[0], " ", "") != c.ceptor+"の構成員" {
 		nisc.fatalf("incident members show %q, want one masked %sの構成員", got, c.ceptor)
 	}

@@ -137,7 +137,7 @@ func TestIncidentBoardAnonymity(t *testing.T) {
 
 			secret := []string{w.op.Name, w.op.NameEN, w.op.NameKana}
 			secret = append(secret, w.op.Domains...)
-			member := "銀行等セプター の構成員"
+			member := "銀行等セプターの構成員"
 			for _, who := range []string{"admin.nisc@demo.example", "analyst.ministry@demo.example", "admin.response@demo.example", "analyst.security@demo.example"} {
 				c := w.h.login(who)
 				c.lang = "ja"

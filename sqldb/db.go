@@ -63,6 +63,7 @@ type DB struct {
 	now     func() time.Time
 	log     *slog.Logger
 	path    string // SQLite file, for messages
+	cache   registryCache
 }
 
 var (

@@ -19,7 +19,7 @@ func scanSector(sc interface{ Scan(...any) error }) (*ceptor.Sector, error) {
 }
 
 // ListSectors returns every sector in display order.
-func (d *DB) ListSectors(ctx context.Context) ([]*ceptor.Sector, error) {
+func (d *DB) listSectors(ctx context.Context) ([]*ceptor.Sector, error) {
 	rows, err := d.query(ctx, d.db, "SELECT "+sectorCols+" FROM sectors ORDER BY sort_order, id")
 	if err != nil {
 		return nil, err
@@ -70,6 +70,7 @@ func zeroNull(id int64) any {
 
 // CreateSector adds a sector.
 func (d *DB) CreateSector(ctx context.Context, s *ceptor.Sector) error {
+	defer d.cache.invalidate()
 	if err := validateSector(s); err != nil {
 		return err
 	}
@@ -83,6 +84,7 @@ func (d *DB) CreateSector(ctx context.Context, s *ceptor.Sector) error {
 
 // UpdateSector changes a sector.
 func (d *DB) UpdateSector(ctx context.Context, s *ceptor.Sector) error {
+	defer d.cache.invalidate()
 	if err := validateSector(s); err != nil {
 		return err
 	}
@@ -324,6 +326,7 @@ func (d *DB) loadOrgLinks(ctx context.Context, q querier, orgs []*ceptor.Organiz
 
 // CreateOrg adds an organisation with its sectors and memberships.
 func (d *DB) CreateOrg(ctx context.Context, o *ceptor.Organization) error {
+	defer d.cache.invalidate()
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -372,6 +375,7 @@ func uniq(ids []int64) []int64 {
 
 // UpdateOrg changes an organisation, its sectors and memberships.
 func (d *DB) UpdateOrg(ctx context.Context, o *ceptor.Organization) error {
+	defer d.cache.invalidate()
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -402,7 +406,7 @@ func scanCeptor(sc interface{ Scan(...any) error }) (*ceptor.Ceptor, error) {
 }
 
 // ListCeptors returns every CEPTOR by sector order.
-func (d *DB) ListCeptors(ctx context.Context) ([]*ceptor.Ceptor, error) {
+func (d *DB) listCeptors(ctx context.Context) ([]*ceptor.Ceptor, error) {
 	rows, err := d.query(ctx, d.db, "SELECT "+ceptorCols+" FROM ceptors ORDER BY (SELECT sort_order FROM sectors s WHERE s.id = ceptors.sector_id), id")
 	if err != nil {
 		return nil, err
@@ -449,6 +453,7 @@ func validateCeptor(c *ceptor.Ceptor) error {
 
 // CreateCeptor adds a CEPTOR.
 func (d *DB) CreateCeptor(ctx context.Context, c *ceptor.Ceptor) error {
+	defer d.cache.invalidate()
 	if err := validateCeptor(c); err != nil {
 		return err
 	}
@@ -462,6 +467,7 @@ func (d *DB) CreateCeptor(ctx context.Context, c *ceptor.Ceptor) error {
 
 // UpdateCeptor changes a CEPTOR.
 func (d *DB) UpdateCeptor(ctx context.Context, c *ceptor.Ceptor) error {
+	defer d.cache.invalidate()
 	if err := validateCeptor(c); err != nil {
 		return err
 	}
@@ -473,6 +479,7 @@ func (d *DB) UpdateCeptor(ctx context.Context, c *ceptor.Ceptor) error {
 // SetMembers makes the organisation a member of exactly the given CEPTORs,
 // keeping the join date of memberships that stay.
 func (d *DB) SetMembers(ctx context.Context, orgID int64, ceptorIDs []int64) error {
+	defer d.cache.invalidate()
 	return d.inTx(ctx, func(tx *sql.Tx) error { return d.setMembers(ctx, tx, orgID, ceptorIDs) })
 }
 
@@ -583,6 +590,7 @@ func (d *DB) DeleteContact(ctx context.Context, id int64) error {
 // ImportOrgs creates or updates every row in one transaction: either all rows
 // are stored or, on the first error, none.
 func (d *DB) ImportOrgs(ctx context.Context, rows []*ceptor.ImportRow) (ceptor.ImportResult, error) {
+	defer d.cache.invalidate()
 	var res ceptor.ImportResult
 	ids := make([]int64, len(rows))
 	err := d.inTx(ctx, func(tx *sql.Tx) error {

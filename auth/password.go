@@ -85,7 +85,7 @@ func HashPassword(p Params, password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+	key := idKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 	return encodeHash(p, salt, key), nil
 }
 
@@ -170,7 +170,7 @@ func CheckPassword(p Params, encoded, password string) (ok bool, needsRehash boo
 	if err != nil {
 		return false, false, err
 	}
-	key := argon2.IDKey([]byte(password), d.salt, d.params.Time, d.params.MemoryKiB, d.params.Threads, uint32(len(d.key)))
+	key := idKey([]byte(password), d.salt, d.params.Time, d.params.MemoryKiB, d.params.Threads, uint32(len(d.key)))
 	if subtle.ConstantTimeCompare(key, d.key) != 1 {
 		return false, false, nil
 	}
@@ -189,7 +189,7 @@ func DummyCheck(p Params) {
 	if p.validate() != nil {
 		p = DefaultParams
 	}
-	key := argon2.IDKey([]byte("not a real password"), dummySalt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+	key := idKey([]byte("not a real password"), dummySalt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 	subtle.ConstantTimeCompare(key, key)
 }
 

@@ -69,7 +69,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"--engine", "mysql"}, {"--out", "html"}, {"--concurrency", "0"}, {"--duration", "1h"},
-		{"--postgres-url", "postgres://root@db.example/postgres"}, {"extra"},
+		{"--postgres-url", "postgres://root@db.example/postgres"}, {"extra"}, {"--signins", "10"}, {"--warm-starts", "0"},
 	} {
 		if _, err := parseFlags(args, &strings.Builder{}); err == nil {
 			t.Errorf("%v accepted", args)
@@ -117,5 +117,15 @@ func TestCPUBetween(t *testing.T) {
 	u := cpuBetween(a, b)
 	if u.Server != 5*time.Second || u.Client != 3*time.Second || u.Database != 2*time.Second || u.Others < 0.099 || u.Others > 0.101 {
 		t.Errorf("got %+v", u)
+	}
+}
+
+func TestCSRFField(t *testing.T) {
+	page := `<form method="post" action="/login"><input type="hidden" name="csrf" value="a&amp;b123"><input name="email">`
+	if got, ok := csrfField(page); !ok || got != "a&b123" {
+		t.Errorf("csrfField = %q, %v", got, ok)
+	}
+	if _, ok := csrfField("<form></form>"); ok {
+		t.Error("found a csrf field in a form without one")
 	}
 }

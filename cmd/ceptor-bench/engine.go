@@ -39,6 +39,8 @@ type engineResult struct {
 	Idle          memory          // after the warm start and --idle
 	AfterLoad     memory          // right after all load runs
 	AfterLoadIdle memory          // --idle after the load runs
+	AfterSignIn   memory          // --idle after one password sign-in
+	AfterSignIns  memory          // --idle after --signins simultaneous sign-ins
 	Loads         []loadResult
 }
 
@@ -188,6 +190,32 @@ func measureEngine(ctx context.Context, engine, bin, tmp string, o options, logf
 		return r, err
 	}
 	logf("%s: after the load runs VmRSS %s, %s later %s; VmHWM %s", engine, fmtMiB(r.AfterLoad.RSS), o.Idle, fmtMiB(r.AfterLoadIdle.RSS), fmtMiB(r.AfterLoadIdle.HWM))
+
+	// Password sign-ins: each runs argon2id at ceptor's production cost.
+	if o.SignIns > 0 {
+		const email = "admin.nisc@demo.example"
+		base := "http://" + addr
+		if err := signIn(ctx, base, email); err != nil {
+			return r, fmt.Errorf("sign-in: %w", err)
+		}
+		if err := sleep(ctx, o.Idle); err != nil {
+			return r, err
+		}
+		if r.AfterSignIn, err = readMemory(srv.pid()); err != nil {
+			return r, err
+		}
+		logf("%s: %s after one password sign-in VmRSS %s", engine, o.Idle, fmtMiB(r.AfterSignIn.RSS))
+		if err := signInMany(ctx, base, email, o.SignIns); err != nil {
+			return r, fmt.Errorf("%d simultaneous sign-ins: %w", o.SignIns, err)
+		}
+		if err := sleep(ctx, o.Idle); err != nil {
+			return r, err
+		}
+		if r.AfterSignIns, err = readMemory(srv.pid()); err != nil {
+			return r, err
+		}
+		logf("%s: %s after %d simultaneous password sign-ins VmRSS %s, VmHWM %s", engine, o.Idle, o.SignIns, fmtMiB(r.AfterSignIns.RSS), fmtMiB(r.AfterSignIns.HWM))
+	}
 	if err := srv.stop(); err != nil {
 		return r, fmt.Errorf("stop: %w", err)
 	}

@@ -18,7 +18,11 @@
 //     filtered by the visibility policy) and runs a closed-loop load of
 //     --concurrency keep-alive clients for --duration per user against
 //     GET /api/v1/organizations?limit=100;
-//  5. reads the memory again and prints a table per engine.
+//  5. reads the memory right after the load and --idle later;
+//  6. signs in once through the web form with a password, and then
+//     --signins times at once, reading the memory --idle after each: every
+//     password check runs argon2id at the production cost;
+//  7. prints a table per engine.
 //
 // Run it from the module root:
 //
@@ -40,6 +44,9 @@ import (
 	"time"
 )
 
+// defaultPostgresURL is the default of --postgres-url.
+const defaultPostgresURL = "postgres://root@127.0.0.1:5432/postgres?sslmode=disable"
+
 // options are the command-line flags.
 type options struct {
 	Engines     []string // "sqlite", "postgres"
@@ -48,6 +55,7 @@ type options struct {
 	Concurrency int
 	Idle        time.Duration
 	WarmStarts  int    // number of timed starts on the loaded database
+	SignIns     int    // simultaneous password sign-ins whose memory is measured
 	Out         string // markdown or text
 }
 
@@ -74,12 +82,13 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 	fs := flag.NewFlagSet("ceptor-bench", flag.ContinueOnError)
 	fs.SetOutput(errOut)
 	engine := fs.String("engine", "both", "engine to measure: sqlite, postgres or both")
-	fs.StringVar(&o.PostgresURL, "postgres-url", "postgres://root@127.0.0.1:5432/postgres?sslmode=disable",
+	fs.StringVar(&o.PostgresURL, "postgres-url", defaultPostgresURL,
 		"PostgreSQL admin URL (loopback only); a database ceptor_bench_<random> is created on it and dropped afterwards")
 	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "length of each load run (one per user)")
 	fs.IntVar(&o.Concurrency, "concurrency", 8, "number of concurrent keep-alive clients in the load run")
 	fs.IntVar(&o.WarmStarts, "warm-starts", 3, "number of timed starts on the loaded database (the median is reported)")
-	fs.DurationVar(&o.Idle, "idle", 5*time.Second, "idle time after the warm start before memory is read")
+	fs.IntVar(&o.SignIns, "signins", 4, fmt.Sprintf("simultaneous password sign-ins whose memory is measured after the load runs (0: skip; at most %d, ceptor's sign-in burst per address, less the single sign-in measured first)", maxSignIns-1))
+	fs.DurationVar(&o.Idle, "idle", 5*time.Second, "how long the server is left idle before each memory reading")
 	fs.StringVar(&o.Out, "out", "markdown", "output format: markdown or text")
 	fs.Usage = func() {
 		fmt.Fprintf(errOut, "Usage: go run ./cmd/ceptor-bench [flags]\n\n"+
@@ -115,6 +124,9 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 	}
 	if o.WarmStarts < 1 || o.WarmStarts > 20 {
 		return o, fmt.Errorf("--warm-starts must be between 1 and 20, not %d", o.WarmStarts)
+	}
+	if o.SignIns < 0 || o.SignIns > maxSignIns-1 {
+		return o, fmt.Errorf("--signins must be between 0 and %d, not %d", maxSignIns-1, o.SignIns)
 	}
 	if o.Idle < 0 || o.Idle > 5*time.Minute {
 		return o, fmt.Errorf("--idle must be between 0 and 5m, not %s", o.Idle)

@@ -81,8 +81,14 @@ func report(w io.Writer, o options, m machine, results []*engineResult) {
 	md := o.Out == "markdown"
 	cmdline := fmt.Sprintf("go run ./cmd/ceptor-bench --engine %s --duration %s --concurrency %d",
 		engineFlag(o.Engines), o.Duration, o.Concurrency)
+	if o.PostgresURL != defaultPostgresURL && slices.Contains(o.Engines, "postgres") {
+		cmdline += " --postgres-url '" + o.PostgresURL + "'"
+	}
 	if o.WarmStarts != 3 {
 		cmdline += fmt.Sprintf(" --warm-starts %d", o.WarmStarts)
+	}
+	if o.SignIns != 4 {
+		cmdline += fmt.Sprintf(" --signins %d", o.SignIns)
 	}
 	if o.Idle != 5*time.Second {
 		cmdline += " --idle " + o.Idle.String()
@@ -124,6 +130,13 @@ func report(w io.Writer, o options, m machine, results []*engineResult) {
 			{fmt.Sprintf("RSS at idle (%s after ready, no request served yet); VmHWM", o.Idle), fmtMiB(r.Idle.RSS) + "; " + fmtMiB(r.Idle.HWM), "< 150 MB", verdict(r.Idle.RSS > 0, r.Idle.RSS < targetRSS)},
 			{"RSS right after the load runs", fmtMiB(r.AfterLoad.RSS), "—", ""},
 			{fmt.Sprintf("RSS at idle again (%s after the load runs); VmHWM", o.Idle), fmtMiB(r.AfterLoadIdle.RSS) + "; " + fmtMiB(r.AfterLoadIdle.HWM), "—", ""},
+		}
+		if o.SignIns > 0 {
+			measures = append(measures,
+				[]string{fmt.Sprintf("RSS at idle %s after one password sign-in; VmHWM", o.Idle), fmtMiB(r.AfterSignIn.RSS) + "; " + fmtMiB(r.AfterSignIn.HWM),
+					"< 150 MB", verdict(r.AfterSignIn.RSS > 0, r.AfterSignIn.RSS < targetRSS)},
+				[]string{fmt.Sprintf("RSS at idle %s after %d simultaneous password sign-ins; VmHWM", o.Idle, o.SignIns), fmtMiB(r.AfterSignIns.RSS) + "; " + fmtMiB(r.AfterSignIns.HWM),
+					"< 150 MB", verdict(r.AfterSignIns.RSS > 0, r.AfterSignIns.RSS < targetRSS)})
 		}
 		loadHeader := []string{"GET /api/v1/organizations?limit=100 as", "rows (of total)", "body", "requests/s", "p50", "p95", "p99", "max", "requests", "errors", "CPU per request: ceptor", "CPU per request: database", "CPU taken by other processes"}
 		var loads [][]string

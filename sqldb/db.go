@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"ceptor"
@@ -64,6 +65,7 @@ type DB struct {
 	log     *slog.Logger
 	path    string // SQLite file, for messages
 	cache   registryCache
+	writeMu sync.Mutex // serialises this process's SQLite write transactions
 }
 
 var (
@@ -296,6 +298,13 @@ func (d *DB) insert(ctx context.Context, q querier, query string, args ...any) (
 
 // inTx runs fn in a transaction, committing when fn returns nil.
 func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if d.dialect == SQLite {
+		// SQLite has one writer at a time. Waiting in Go hands the lock
+		// over at once; waiting in SQLite's busy handler sleeps in steps
+		// and leaves the lock idle while writers queue.
+		d.writeMu.Lock()
+		defer d.writeMu.Unlock()
+	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)

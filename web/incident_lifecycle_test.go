@@ -96,7 +96,7 @@ func TestIncidentLifecycle(t *testing.T) {
 			if code != 200 {
 				t.Fatalf("suggest: %d", code)
 			}
-			incHas(t, "suggestions", body, "クラウド基盤の障害", "同じ分野で 72 時間以内に発生", "この事案に追加")
+			incHas(t, "suggestions", body, "クラウド基盤の障害", "同じ分野で 72 時間以内に発生", "このインシデントに追加")
 			if code, _ := w.h.login("admin.op-electricity@demo.example").get("/incidents/suggest?report=" + incID(r2)); code != 404 {
 				t.Errorf("another operator asks for suggestions: %d, want 404", code)
 			}

@@ -1,6 +1,9 @@
 // Package e2e holds the browser tests of ceptor: the main journeys (sign-in
 // for every organisation type, the second factor, language switching, the
-// registry, API tokens, bad input) driven in headless Chromium through the
+// registry, API tokens, bad input, and the reports journeys: the anonymous
+// route with redaction, severity, an incident in large-scale mode and its
+// live situation board, the named routes, and a form with bad input) driven
+// in headless Chromium through the
 // DevTools protocol, against a real server over a fresh database with the demo
 // data set.
 //

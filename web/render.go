@@ -331,3 +331,12 @@ type errorPage struct {
 	Message string
 	Fields  map[string]string
 }
+
+// AuditAction returns the label of an audit action, or the action code when
+// it has none (new actions show up readable rather than blank).
+func (p *Page) AuditAction(action string) string {
+	if i18n.Has("auditact." + action) {
+		return i18n.T(p.Lang, "auditact."+action)
+	}
+	return action
+}

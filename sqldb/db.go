@@ -276,21 +276,25 @@ func (d *DB) rebind(q string) string {
 }
 
 func (d *DB) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	q = d.joined(ctx, q)
 	r, err := q.ExecContext(ctx, d.rebind(query), args...)
 	return r, translate(err)
 }
 
 func (d *DB) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	q = d.joined(ctx, q)
 	r, err := q.QueryContext(ctx, d.rebind(query), args...)
 	return r, translate(err)
 }
 
 func (d *DB) queryRow(q querier, ctx context.Context, query string, args ...any) *sql.Row {
+	q = d.joined(ctx, q)
 	return q.QueryRowContext(ctx, d.rebind(query), args...)
 }
 
 // insert runs an INSERT ... RETURNING id.
 func (d *DB) insert(ctx context.Context, q querier, query string, args ...any) (int64, error) {
+	q = d.joined(ctx, q)
 	var id int64
 	err := q.QueryRowContext(ctx, d.rebind(query+" RETURNING id"), args...).Scan(&id)
 	return id, translate(err)
@@ -298,6 +302,10 @@ func (d *DB) insert(ctx context.Context, q querier, query string, args ...any) (
 
 // inTx runs fn in a transaction, committing when fn returns nil.
 func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if tx := ambient(ctx); tx != nil {
+		// Inside Atomic: join its transaction; it commits once at the end.
+		return fn(tx)
+	}
 	if d.dialect == SQLite {
 		// SQLite has one writer at a time. Waiting in Go hands the lock
 		// over at once; waiting in SQLite's busy handler sleeps in steps
@@ -380,3 +388,39 @@ func int64Args(ids []int64) []any {
 	}
 	return out
 }
+
+type txKey struct{}
+
+func ambient(ctx context.Context) *sql.Tx {
+	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
+	return tx
+}
+
+// joined returns the ambient transaction when q is the pool, so that every
+// statement of an Atomic block, reads included, sees the block's own writes.
+func (d *DB) joined(ctx context.Context, q querier) querier {
+	if q == querier(d.db) {
+		if tx := ambient(ctx); tx != nil {
+			return tx
+		}
+	}
+	return q
+}
+
+// Atomic runs fn so that every store call made with the context it receives
+// happens in one transaction: all of them are kept or none. A change, its
+// audit entry, its notifications and the jobs they cause commit together,
+// and on SQLite the write lock is taken once instead of once per step.
+// Calls nest: an Atomic inside another joins it.
+func (d *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if ambient(ctx) != nil {
+		return fn(ctx)
+	}
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// Tx returns the ambient transaction of an Atomic block, or nil (for the job
+// queue, which inserts jobs in the caller's transaction).
+func Tx(ctx context.Context) *sql.Tx { return ambient(ctx) }

@@ -390,21 +390,30 @@ func (s *Server) opCreateReport(r *http.Request, st *reqState, in reportInput) (
 	if err := s.stampReporter(rep, a); err != nil {
 		return nil, nil, err
 	}
-	if err := s.store.CreateReport(ctx, rep); err != nil {
-		return nil, nil, err
-	}
 	anon := rep.Route == ceptor.RouteAnonymous
-	s.auditReport(r, st, "report.create", rep, true, map[string]any{"route": rep.Route, "ceptor_id": rep.CeptorID, "drill": rep.Drill})
 	var warnings []string
 	if anon && s.weakCeptor(ctx, rep.CeptorID) {
 		warnings = append(warnings, "rep.warn_weak_anonymity")
 	}
-	if in.Submit {
-		if err := s.store.SubmitReport(ctx, rep.ID, chain, a.UserID); err != nil {
-			return nil, warnings, err
+	// The report, its submission, their audit entries and the notifications
+	// (with their e-mail jobs) are kept together or not at all.
+	err = s.store.Atomic(ctx, func(ctx context.Context) error {
+		r := r.WithContext(ctx)
+		if err := s.store.CreateReport(ctx, rep); err != nil {
+			return err
 		}
-		s.auditReport(r, st, "report.submit", rep, true, map[string]any{"route": rep.Route})
-		s.notifyArrival(ctx, rep.ID)
+		s.auditReport(r, st, "report.create", rep, true, map[string]any{"route": rep.Route, "ceptor_id": rep.CeptorID, "drill": rep.Drill})
+		if in.Submit {
+			if err := s.store.SubmitReport(ctx, rep.ID, chain, a.UserID); err != nil {
+				return err
+			}
+			s.auditReport(r, st, "report.submit", rep, true, map[string]any{"route": rep.Route})
+			s.notifyArrival(ctx, rep.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, warnings, err
 	}
 	got, _, err := s.store.FindReport(ctx, rep.ID)
 	if err != nil {

@@ -36,6 +36,9 @@ type Store interface {
 	ceptor.ReportService
 	ceptor.SeverityService
 	ceptor.IncidentService
+	// Atomic runs fn with a context in which every store call shares one
+	// transaction.
+	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
 	ListAllContacts(ctx context.Context) (map[int64][]*ceptor.Contact, error)
 	UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 	FindToken(ctx context.Context, id int64) (*ceptor.APIToken, error)

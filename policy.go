@@ -213,6 +213,14 @@ func Authorize(a *Actor, act Action, r Resource) error {
 		return &Error{Code: EUNAUTHORIZED, Message: "sign in first", Key: "err.unauthorized"}
 	}
 	if !Allow(a, act, r) {
+		if a.Scopes != nil {
+			// Tell a token when its scopes are the only obstacle.
+			unscoped := *a
+			unscoped.Scopes = nil
+			if Allow(&unscoped, act, r) {
+				return &Error{Code: EFORBIDDEN, Message: "the token's scopes do not allow this", Key: "err.scope"}
+			}
+		}
 		return &Error{Code: EFORBIDDEN, Message: "you are not allowed to do this", Key: "err.forbidden"}
 	}
 	return nil

@@ -28,8 +28,7 @@ const (
 	totpIssuer = "ceptor"
 )
 
-// refusal is the EFORBIDDEN error for actor a: a token whose scopes are too
-// narrow is told so, anyone else gets the generic refusal.
+// refusal is the generic EFORBIDDEN error for actor a.
 func refusal(a *ceptor.Actor) error { return forbidden(&reqState{actor: a}) }
 
 // notFound is the answer for an object the caller may not know exists.

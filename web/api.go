@@ -53,12 +53,10 @@ func (s *Server) apiActor(w http.ResponseWriter, r *http.Request) (*reqState, bo
 	return st, true
 }
 
-// forbidden returns the right refusal: a token whose scope is too narrow is
-// told so; otherwise the generic refusal.
-func forbidden(st *reqState) error {
-	if st.actor != nil && st.actor.Scopes != nil {
-		return &ceptor.Error{Code: ceptor.EFORBIDDEN, Message: "the token's scopes do not allow this", Key: "err.scope"}
-	}
+// forbidden is the generic refusal for callers that have no single action
+// to name; where one is known, ceptor.Authorize (or regAuthorize) says
+// whether a token's scope is the obstacle.
+func forbidden(*reqState) error {
 	return &ceptor.Error{Code: ceptor.EFORBIDDEN, Message: "you are not allowed to do this", Key: "err.forbidden"}
 }
 

@@ -16,23 +16,13 @@ import (
 // are ENOTFOUND; visible objects the caller may not change are EFORBIDDEN
 // (regAuthorize tells a token when its scope is what is too narrow).
 
-// regAuthorize asks the policy and returns the right refusal: when the
-// caller's token scope is the only obstacle the caller is told so (the
-// shared forbidden(st) says so for every refusal of a token), otherwise the
-// generic refusal.
+// regAuthorize asks the policy; ceptor.Authorize tells a token when its
+// scope is what is too narrow.
 func regAuthorize(st *reqState, act ceptor.Action, res ceptor.Resource) error {
-	a := st.actor
-	if ceptor.Allow(a, act, res) {
-		return nil
+	if st.actor == nil {
+		return forbidden(st)
 	}
-	if a != nil && a.Scopes != nil {
-		unscoped := *a
-		unscoped.Scopes = nil
-		if ceptor.Allow(&unscoped, act, res) {
-			return forbidden(st)
-		}
-	}
-	return forbidden(&reqState{})
+	return ceptor.Authorize(st.actor, act, res)
 }
 
 func regNotFound() error {

@@ -101,10 +101,10 @@ func statsCoverage(st *reqState, sectors []*ceptor.Sector) (whole bool, ids []in
 		unscoped := *a
 		unscoped.Scopes = nil
 		if ceptor.Allow(&unscoped, ceptor.ActView, ceptor.Resource{Kind: ceptor.KindStats}) || len(ceptor.StatsSectors(&unscoped, all)) > 0 {
-			return false, nil, forbidden(st)
+			return false, nil, &ceptor.Error{Code: ceptor.EFORBIDDEN, Message: "the token's scopes do not allow this", Key: "err.scope"}
 		}
 	}
-	return false, nil, forbidden(&reqState{})
+	return false, nil, forbidden(st)
 }
 
 // statsFor computes the statistics of fiscal year fy that the caller may

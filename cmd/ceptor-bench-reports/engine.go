@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"ceptor/internal/benchenv"
 )
 
 // engineResult holds what was measured on one engine.
@@ -41,32 +43,32 @@ func measureEngine(ctx context.Context, engine, bin, tmp string, o options, logf
 		return nil, err
 	}
 	dbArgs := []string{"--data-dir", dataDir}
-	env := cleanEnv()
+	env := benchenv.CleanEnv()
 	dbPIDs := func(context.Context) ([]int, error) { return nil, nil }
-	var pgdb *pgDatabase
+	var pgdb *benchenv.PG
 	if engine == "postgres" {
-		pg, err := createPostgresDB(ctx, o.PostgresURL)
+		pg, err := benchenv.CreatePostgres(ctx, o.PostgresURL, "ceptor_benchrep_")
 		if err != nil {
 			return nil, err
 		}
-		logf("postgres: created database %s", pg.name)
+		logf("postgres: created database %s", pg.Name)
 		defer func() {
-			if err := pg.drop(); err != nil {
+			if err := pg.Drop(); err != nil {
 				logf("postgres: %v", err)
 			} else {
-				logf("postgres: dropped database %s", pg.name)
+				logf("postgres: dropped database %s", pg.Name)
 			}
 		}()
-		r.ServerVersion = pg.version
-		dbArgs = append(dbArgs, "--database-url", pg.url)
-		dbPIDs = pg.backendPIDs
+		r.ServerVersion = pg.Version
+		dbArgs = append(dbArgs, "--database-url", pg.URL)
+		dbPIDs = pg.BackendPIDs
 		pgdb = pg
 		key := make([]byte, 32)
 		rand.Read(key)
 		env = append(env, "CEPTOR_SECRET_KEY="+hex.EncodeToString(key))
 	}
 
-	port, err := freePort()
+	port, err := benchenv.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +211,7 @@ func measureEngine(ctx context.Context, engine, bin, tmp string, o options, logf
 		if err != nil || pgdb == nil {
 			return s, err
 		}
-		c, err := pgdb.counters(ctx)
+		c, err := pgCountersOf(ctx, pgdb)
 		s.pg = &c
 		return s, err
 	}

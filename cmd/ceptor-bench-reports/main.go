@@ -48,6 +48,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"ceptor/internal/benchenv"
 )
 
 // options are the command-line flags.
@@ -140,7 +142,7 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 		return o, fmt.Errorf("--users must be between 1 and 100, not %d", o.Users)
 	}
 	if slices.Contains(o.Engines, "postgres") {
-		if _, err := loopbackURL(o.PostgresURL); err != nil {
+		if _, err := benchenv.LoopbackURL(o.PostgresURL); err != nil {
 			return o, fmt.Errorf("--postgres-url: %w", err)
 		}
 	}

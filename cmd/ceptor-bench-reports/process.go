@@ -3,13 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"ceptor/internal/benchenv"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
@@ -26,7 +23,6 @@ const (
 	buildTimeout   = 10 * time.Minute
 	startTimeout   = 5 * time.Minute  // migrations + demo load
 	stopTimeout    = 30 * time.Second // ceptor's own shutdown timeout is 15 s
-	cliTimeout     = 2 * time.Minute
 	dbAdminTimeout = 30 * time.Second
 	requestTimeout = 30 * time.Second // one HTTP request
 )
@@ -67,28 +63,6 @@ func buildCeptor(ctx context.Context, dir string) (bin, goVersion, commit string
 		}
 	}
 	return bin, strings.TrimSpace(string(v)), commit, nil
-}
-
-// cleanEnv is the environment without CEPTOR_* settings, so that the
-// servers and commands the bench starts are configured by its flags alone.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CEPTOR_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-// freePort asks the kernel for a free loopback TCP port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // server is one running `ceptor serve` process.
@@ -207,18 +181,7 @@ func (t *tailBuffer) String() string {
 // cli runs a ceptor command against the bench database and returns its
 // standard output.
 func cli(ctx context.Context, bin string, args, dbArgs, env []string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, cliTimeout)
-	defer cancel()
-	full := append(append(append([]string{}, args...), "--log-level", "warn"), dbArgs...)
-	cmd := exec.CommandContext(ctx, bin, full...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("ceptor %s: %w\n%s", strings.Join(args, " "), err, stderr.Bytes())
-	}
-	return stdout.String(), nil
+	return benchenv.CLI(ctx, bin, args, dbArgs, env)
 }
 
 // listedUser is one line of `ceptor user list --format tsv`.
@@ -269,106 +232,6 @@ func pickOperators(users []listedUser, n int) []listedUser {
 	return out
 }
 
-// createToken runs `ceptor token create` and returns the token, which the
-// command prints as its last line.
-func createToken(ctx context.Context, bin, email string, dbArgs, env []string) (string, error) {
-	out, err := cli(ctx, bin, []string{"token", "create", "--email", email, "--name", "ceptor-bench-reports"}, dbArgs, env)
-	if err != nil {
-		return "", err
-	}
-	token := lastLine(out)
-	if token == "" || strings.ContainsAny(token, " \t") {
-		return "", fmt.Errorf("ceptor token create --email %s printed no token as its last line:\n%s", email, out)
-	}
-	return token, nil
-}
-
-// lastLine returns the last non-empty line of s, trimmed.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-// loopbackURL parses a postgres:// URL and refuses any host but a loopback
-// address: the bench creates and drops databases and must not reach
-// another machine.
-func loopbackURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
-		return nil, fmt.Errorf("want a postgres:// URL, not %q", u.Scheme+"://")
-	}
-	ip := net.ParseIP(u.Hostname())
-	if ip == nil || !ip.IsLoopback() {
-		return nil, fmt.Errorf("host %q is not a loopback IP address (use 127.0.0.1)", u.Hostname())
-	}
-	return u, nil
-}
-
-// pgDatabase is the fresh database the bench created for one run.
-type pgDatabase struct {
-	admin   *sql.DB // connection to the admin database: create, drop, pg_stat_activity
-	name    string
-	url     string // URL of the new database, for ceptor
-	version string
-}
-
-// createPostgresDB creates a fresh UTF-8 database ceptor_benchrep_<random>
-// on the server of adminURL. The caller must drop it.
-func createPostgresDB(ctx context.Context, adminURL string) (*pgDatabase, error) {
-	u, err := loopbackURL(adminURL)
-	if err != nil {
-		return nil, err
-	}
-	admin, err := sql.Open("pgx", adminURL)
-	if err != nil {
-		return nil, err
-	}
-	admin.SetMaxOpenConns(1)
-	actx, cancel := context.WithTimeout(ctx, dbAdminTimeout)
-	defer cancel()
-	p := &pgDatabase{admin: admin}
-	if err := admin.QueryRowContext(actx, "SHOW server_version").Scan(&p.version); err != nil {
-		admin.Close()
-		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", u.Host, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	p.name = "ceptor_benchrep_" + hex.EncodeToString(b)
-	create := "CREATE DATABASE " + p.name + " ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8' TEMPLATE template0"
-	if _, err := admin.ExecContext(actx, create); err != nil {
-		admin.Close()
-		return nil, fmt.Errorf("%s: %w", create, err)
-	}
-	du := *u
-	du.Path = "/" + p.name
-	p.url = du.String()
-	return p, nil
-}
-
-// backendPIDs returns the PostgreSQL server processes serving connections
-// to the database (the server runs on this machine: the URL is loopback).
-func (p *pgDatabase) backendPIDs(ctx context.Context) ([]int, error) {
-	ctx, cancel := context.WithTimeout(ctx, dbAdminTimeout)
-	defer cancel()
-	rows, err := p.admin.QueryContext(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = $1", p.name)
-	if err != nil {
-		return nil, fmt.Errorf("list PostgreSQL backends: %w", err)
-	}
-	defer rows.Close()
-	var pids []int
-	for rows.Next() {
-		var pid int
-		if err := rows.Scan(&pid); err != nil {
-			return nil, err
-		}
-		pids = append(pids, pid)
-	}
-	return pids, rows.Err()
-}
-
 // pgCounters are cumulative activity counters of the bench database from
 // pg_stat_database (PostgreSQL publishes them with a delay of up to a
 // second, which is small against the measured window).
@@ -376,26 +239,19 @@ type pgCounters struct {
 	Xacts, Fetched, Inserted, Updated int64
 }
 
-func (p *pgDatabase) counters(ctx context.Context) (pgCounters, error) {
+func pgCountersOf(ctx context.Context, p *benchenv.PG) (pgCounters, error) {
 	ctx, cancel := context.WithTimeout(ctx, dbAdminTimeout)
 	defer cancel()
 	var c pgCounters
-	err := p.admin.QueryRowContext(ctx, `SELECT xact_commit + xact_rollback, tup_fetched, tup_inserted, tup_updated
-		FROM pg_stat_database WHERE datname = $1`, p.name).Scan(&c.Xacts, &c.Fetched, &c.Inserted, &c.Updated)
+	err := p.Admin.QueryRowContext(ctx, `SELECT xact_commit + xact_rollback, tup_fetched, tup_inserted, tup_updated
+		FROM pg_stat_database WHERE datname = $1`, p.Name).Scan(&c.Xacts, &c.Fetched, &c.Inserted, &c.Updated)
 	if err != nil {
 		return c, fmt.Errorf("read pg_stat_database: %w", err)
 	}
 	return c, nil
 }
 
-// drop drops the database, also after an interruption, and closes the
-// admin connection.
-func (p *pgDatabase) drop() error {
-	defer p.admin.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), dbAdminTimeout)
-	defer cancel()
-	if _, err := p.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+p.name+" WITH (FORCE)"); err != nil {
-		return fmt.Errorf("drop database %s (drop it by hand): %w", p.name, err)
-	}
-	return nil
+// createToken creates an API token for a user through the CLI.
+func createToken(ctx context.Context, bin, email string, dbArgs, env []string) (string, error) {
+	return benchenv.CreateToken(ctx, bin, email, "ceptor-bench-reports", dbArgs, env)
 }

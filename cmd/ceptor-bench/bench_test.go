@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ceptor/internal/benchenv"
 )
 
 func TestPercentile(t *testing.T) {
@@ -41,19 +43,19 @@ func TestParseStatus(t *testing.T) {
 
 func TestLastLine(t *testing.T) {
 	out := "token 3 for admin.nisc@demo.example, scopes read,write,admin\ncpt_abc123\n\n"
-	if got := lastLine(out); got != "cpt_abc123" {
+	if got := benchenv.LastLine(out); got != "cpt_abc123" {
 		t.Errorf("lastLine = %q", got)
 	}
 }
 
 func TestLoopbackURL(t *testing.T) {
 	for _, ok := range []string{"postgres://root@127.0.0.1:5432/postgres?sslmode=disable", "postgresql://u@[::1]/x"} {
-		if _, err := loopbackURL(ok); err != nil {
+		if _, err := benchenv.LoopbackURL(ok); err != nil {
 			t.Errorf("%s refused: %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"postgres://root@db.example:5432/postgres", "postgres://root@10.0.0.1/x", "mysql://127.0.0.1/x", "postgres://root@localhost/x"} {
-		if _, err := loopbackURL(bad); err == nil {
+		if _, err := benchenv.LoopbackURL(bad); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
 	}

@@ -1,19 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"ceptor/internal/benchenv"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
@@ -24,8 +22,6 @@ const (
 	firstStartTimeout = 5 * time.Minute // migrations + demo load
 	warmStartTimeout  = 2 * time.Minute
 	stopTimeout       = 30 * time.Second // ceptor's own shutdown timeout is 15 s
-	cliTimeout        = 2 * time.Minute
-	dbAdminTimeout    = 30 * time.Second
 )
 
 // engineResult holds the measurements of one engine.
@@ -79,30 +75,30 @@ func measureEngine(ctx context.Context, engine, bin, tmp string, o options, logf
 		return nil, err
 	}
 	dbArgs := []string{"--data-dir", dataDir}
-	env := cleanEnv()
+	env := benchenv.CleanEnv()
 	// dbPIDs lists the database server processes whose CPU time counts as
 	// the engine's (none for the embedded SQLite).
 	dbPIDs := func(context.Context) ([]int, error) { return nil, nil }
 	if engine == "postgres" {
-		pg, err := createPostgresDB(ctx, o.PostgresURL)
+		pg, err := benchenv.CreatePostgres(ctx, o.PostgresURL, "ceptor_bench_")
 		if err != nil {
 			return nil, err
 		}
 		defer func() {
-			if err := pg.drop(); err != nil {
+			if err := pg.Drop(); err != nil {
 				logf("postgres: %v", err)
 			}
 		}()
-		r.ServerVersion = pg.version
-		dbArgs = append(dbArgs, "--database-url", pg.url)
-		dbPIDs = pg.backendPIDs
+		r.ServerVersion = pg.Version
+		dbArgs = append(dbArgs, "--database-url", pg.URL)
+		dbPIDs = pg.BackendPIDs
 		// A fixed key keeps ceptor from warning about a key file per node.
 		key := make([]byte, 32)
 		rand.Read(key)
 		env = append(env, "CEPTOR_SECRET_KEY="+hex.EncodeToString(key))
 	}
 
-	port, err := freePort()
+	port, err := benchenv.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -222,146 +218,6 @@ func measureEngine(ctx context.Context, engine, bin, tmp string, o options, logf
 	return r, nil
 }
 
-// cleanEnv is the bench's environment without CEPTOR_* settings, so that
-// the servers it starts are configured by its flags alone.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CEPTOR_") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
-
-// freePort asks the kernel for a free loopback TCP port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// createToken runs `ceptor token create` and returns the token, which the
-// command prints as its last line.
-func createToken(ctx context.Context, bin, email string, dbArgs, env []string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, cliTimeout)
-	defer cancel()
-	args := append([]string{"token", "create", "--email", email, "--name", "ceptor-bench", "--log-level", "warn"}, dbArgs...)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("ceptor token create --email %s: %w\n%s", email, err, stderr.Bytes())
-	}
-	token := lastLine(stdout.String())
-	if token == "" || strings.ContainsAny(token, " \t") {
-		return "", fmt.Errorf("ceptor token create --email %s printed no token as its last line:\n%s", email, stdout.Bytes())
-	}
-	return token, nil
-}
-
-// lastLine returns the last non-empty line of s, trimmed.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-// loopbackURL parses a postgres:// URL and refuses any host but a loopback
-// address: the bench creates and drops databases and must not reach
-// another machine.
-func loopbackURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
-		return nil, fmt.Errorf("want a postgres:// URL, not %q", u.Scheme+"://")
-	}
-	ip := net.ParseIP(u.Hostname())
-	if ip == nil || !ip.IsLoopback() {
-		return nil, fmt.Errorf("host %q is not a loopback IP address (use 127.0.0.1)", u.Hostname())
-	}
-	return u, nil
-}
-
-// pgDatabase is the fresh database the bench created for one run.
-type pgDatabase struct {
-	admin   *sql.DB // connection to the admin database, for create, drop and pg_stat_activity
-	name    string
-	url     string // URL of the new database, for ceptor
-	version string // server version
-}
-
-// createPostgresDB creates a fresh UTF-8 database ceptor_bench_<random> on
-// the server of adminURL. The caller must drop it.
-func createPostgresDB(ctx context.Context, adminURL string) (*pgDatabase, error) {
-	u, err := loopbackURL(adminURL)
-	if err != nil {
-		return nil, err
-	}
-	admin, err := sql.Open("pgx", adminURL)
-	if err != nil {
-		return nil, err
-	}
-	admin.SetMaxOpenConns(1)
-	actx, cancel := context.WithTimeout(ctx, dbAdminTimeout)
-	defer cancel()
-	p := &pgDatabase{admin: admin}
-	if err := admin.QueryRowContext(actx, "SHOW server_version").Scan(&p.version); err != nil {
-		admin.Close()
-		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", u.Host, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	p.name = "ceptor_bench_" + hex.EncodeToString(b)
-	create := "CREATE DATABASE " + p.name + " ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"
-	if _, err := admin.ExecContext(actx, create); err != nil {
-		admin.Close()
-		return nil, fmt.Errorf("%s: %w", create, err)
-	}
-	du := *u
-	du.Path = "/" + p.name
-	p.url = du.String()
-	return p, nil
-}
-
-// backendPIDs returns the processes of the PostgreSQL server that serve
-// connections to the database (it runs on this machine: the URL is loopback).
-func (p *pgDatabase) backendPIDs(ctx context.Context) ([]int, error) {
-	ctx, cancel := context.WithTimeout(ctx, dbAdminTimeout)
-	defer cancel()
-	rows, err := p.admin.QueryContext(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = $1", p.name)
-	if err != nil {
-		return nil, fmt.Errorf("list PostgreSQL backends: %w", err)
-	}
-	defer rows.Close()
-	var pids []int
-	for rows.Next() {
-		var pid int
-		if err := rows.Scan(&pid); err != nil {
-			return nil, err
-		}
-		pids = append(pids, pid)
-	}
-	return pids, rows.Err()
-}
-
-// drop drops the database, even when the bench was interrupted, and closes
-// the admin connection.
-func (p *pgDatabase) drop() error {
-	defer p.admin.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), dbAdminTimeout)
-	defer cancel()
-	if _, err := p.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+p.name+" WITH (FORCE)"); err != nil {
-		return fmt.Errorf("drop database %s (drop it by hand): %w", p.name, err)
-	}
-	return nil
-}
-
 // sleep waits d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -372,4 +228,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// createToken creates an API token for a user through the CLI.
+func createToken(ctx context.Context, bin, email string, dbArgs, env []string) (string, error) {
+	return benchenv.CreateToken(ctx, bin, email, "ceptor-bench", dbArgs, env)
 }

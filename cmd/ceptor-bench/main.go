@@ -42,6 +42,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"ceptor/internal/benchenv"
 )
 
 // defaultPostgresURL is the default of --postgres-url.
@@ -133,7 +135,7 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 	}
 	for _, e := range o.Engines {
 		if e == "postgres" {
-			if _, err := loopbackURL(o.PostgresURL); err != nil {
+			if _, err := benchenv.LoopbackURL(o.PostgresURL); err != nil {
 				return o, fmt.Errorf("--postgres-url: %w", err)
 			}
 		}

@@ -192,6 +192,9 @@ func Allow(a *Actor, act Action, r Resource) bool {
 	case KindStats:
 		return a.allowStats(act, r)
 
+	case KindCatalog, KindSurvey, KindSurveyResponse, KindStandard, KindStandardStatus:
+		return a.allowStandards(act, r)
+
 	case KindRegistry:
 		switch act {
 		case ActExport:

@@ -41,6 +41,7 @@ const (
 	KindReport   Kind = "report"   // an upward report (情報連絡)
 	KindIncident Kind = "incident" // reports grouped as one incident, with severity and large-scale mode
 	KindStats    Kind = "stats"    // aggregate statistics (report counts by fiscal year); SectorIDs: the sectors covered
+	KindAdvisory Kind = "advisory" // an advisory downward (情報提供); see policy_advisory.go
 )
 
 // Action is what the actor wants to do.
@@ -87,6 +88,9 @@ type Resource struct {
 	// FinalEvaluation marks an ActEvaluate that records a final (確定)
 	// rather than a provisional (暫定) severity evaluation.
 	FinalEvaluation bool
+
+	// Advisories: status, audience, reach and four-eyes state.
+	Advisory *AdvisoryFacts
 }
 
 // OrgResource describes an organisation as a policy resource of kind k.
@@ -194,6 +198,9 @@ func Allow(a *Actor, act Action, r Resource) bool {
 
 	case KindCatalog, KindSurvey, KindSurveyResponse, KindStandard, KindStandardStatus:
 		return a.allowStandards(act, r)
+
+	case KindAdvisory:
+		return a.allowAdvisory(act, r)
 
 	case KindRegistry:
 		switch act {

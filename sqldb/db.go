@@ -66,6 +66,7 @@ type DB struct {
 	path    string // SQLite file, for messages
 	cache   registryCache
 	writeMu sync.Mutex // serialises this process's SQLite write transactions
+	hooks   sync.Map   // *sql.Tx -> *txHooks: work deferred to just before commit
 }
 
 var (
@@ -117,10 +118,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		// (busy_timeout) instead of failing on lock upgrade.
 		dsn := "file:" + path + "?_txlock=immediate&_time_format=sqlite" +
 			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-		d.db, err = sql.Open("sqlite", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-		}
+		d.db = sql.OpenDB(cachingConnector{dsn: dsn, drv: sqliteDriver})
 		n := cfg.MaxOpenConns
 		if n == 0 {
 			n = 4
@@ -317,11 +315,53 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
+	hooks := &txHooks{}
+	d.hooks.Store(tx, hooks)
+	defer d.hooks.Delete(tx)
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
+	if err := hooks.run(); err != nil {
+		tx.Rollback()
+		return err
+	}
 	return translate(tx.Commit())
+}
+
+// txHooks is work a transaction defers to just before it commits, each
+// piece once however often it was asked for.
+type txHooks struct {
+	keys map[string]bool
+	fns  []func() error
+}
+
+func (h *txHooks) run() error {
+	for i := 0; i < len(h.fns); i++ {
+		if err := h.fns[i](); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// beforeCommit runs fn in tx just before it commits (once per key), or at
+// once when tx is not one of inTx's.
+func (d *DB) beforeCommit(tx *sql.Tx, key string, fn func() error) error {
+	v, ok := d.hooks.Load(tx)
+	if !ok {
+		return fn()
+	}
+	h := v.(*txHooks)
+	if h.keys[key] {
+		return nil
+	}
+	if h.keys == nil {
+		h.keys = map[string]bool{}
+	}
+	h.keys[key] = true
+	h.fns = append(h.fns, fn)
+	return nil
 }
 
 // like returns the case-insensitive substring operator of the dialect.

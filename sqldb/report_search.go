@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -192,4 +194,24 @@ func uniqStrings(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// indexReport brings a report's full-text entry up to date on SQLite, just
+// before the transaction that changed the report commits. FTS5 writes its
+// pending entries out at every statement savepoint of a transaction that
+// has touched it, so an index write early in a long transaction (a report's
+// creation followed by its submission, audit entries and notifications)
+// costs a flush for every later statement; written last, it costs one.
+// PostgreSQL indexes the text itself (pg_trgm over the reports row).
+func (d *DB) indexReport(ctx context.Context, tx *sql.Tx, id int64) error {
+	if d.dialect != SQLite {
+		return nil
+	}
+	return d.beforeCommit(tx, "reports_fts:"+strconv.FormatInt(id, 10), func() error {
+		if _, err := d.exec(ctx, tx, "DELETE FROM reports_fts WHERE rowid = ?", id); err != nil {
+			return err
+		}
+		_, err := d.exec(ctx, tx, "INSERT INTO reports_fts (rowid, title, body, response) SELECT id, title, body, response FROM reports WHERE id = ?", id)
+		return err
+	})
 }

@@ -171,6 +171,9 @@ func (d *DB) CreateReport(ctx context.Context, r *ceptor.Report) error {
 			return err
 		}
 		r.ID = id
+		if err := d.indexReport(ctx, tx, r.ID); err != nil {
+			return err
+		}
 		if err := d.writeIndicators(ctx, tx, r.ID, r.Indicators); err != nil {
 			return err
 		}
@@ -198,6 +201,9 @@ func (d *DB) writeContent(ctx context.Context, tx *sql.Tx, r *ceptor.Report, ext
 		critical_outage = ?, service = ?, systems = ?, supplier_org_id = ?, started_at = ?, detected_at = ?, recovered_at = ?, users_affected = ?,
 		area = ?, safety_harm = ?, data_affected = ?, response = ?, indicators = ?, lang = ?, clock_profile = ?, updated_at = ?`+extra+` WHERE id = ?`, args...)
 	if err := d.expectOne(res, err); err != nil {
+		return err
+	}
+	if err := d.indexReport(ctx, tx, r.ID); err != nil {
 		return err
 	}
 	return d.writeIndicators(ctx, tx, r.ID, r.Indicators)

@@ -147,3 +147,11 @@ type StandardsService interface {
 	ReviewStandardsStatus(ctx context.Context, s *StandardsStatus) error
 	ListStandardsStatus(ctx context.Context, fiscalYear int) ([]*StandardsStatus, error)
 }
+
+// SafetyStandardsService is everything the safety-standards module stores:
+// catalogs, survey campaigns and responses, and the standards register.
+type SafetyStandardsService interface {
+	CatalogService
+	SurveyService
+	StandardsService
+}

@@ -164,3 +164,101 @@ func FuzzReadCatalogOSCAL(f *testing.F) {
 		checkImport(t, items, errs)
 	})
 }
+
+func surveyQuestions() []ceptor.SurveyQuestion {
+	return ceptor.BuildQuestions([]ceptor.CatalogItem{
+		{ItemID: "A1", Title: "a", Group: "g", Tier: ceptor.TierBaseline},
+		{ItemID: "A2", Title: "b", Group: "g", Tier: ceptor.TierLeading, Sectors: []string{"water"}},
+	}, ceptor.SurveyPerItem)
+}
+
+func TestSurveyReader(t *testing.T) {
+	qs := surveyQuestions()
+	rows := ceptor.SurveySheetRows(qs, &ceptor.SurveyResponse{OrgID: 7, Answers: "i-", CSIRT: "yes"}, "water", "ja")
+	if len(rows) != 1+2+4 || rows[1][6] != "実施" || rows[3][2] != "csirt" || rows[3][6] != "はい" {
+		t.Fatalf("rows %q", rows)
+	}
+	rows[2][6] = "一部実施"
+	rows[4][6] = "いいえ"
+	r := &ceptor.SurveyReader{Questions: qs, OrgID: 7}
+	for i, row := range rows {
+		r.Feed(i+1, row)
+	}
+	got, errs := r.Finish()
+	if len(errs) > 0 || len(got) != 1 || got[0].Answers != "ip" || got[0].CSIRT != "yes" || got[0].Exercises != "no" {
+		t.Fatalf("got %+v errs %+v", got, errs)
+	}
+	// Row-level errors, nothing returned.
+	r = &ceptor.SurveyReader{Questions: qs, OrgID: 7}
+	bad := [][]string{ceptor.SurveyHeader("en"), {"7", "1", "A1", "", "", "", "maybe"}, {"8", "2", "A2", "", "", "", "implemented"}, {"7", "", "Z9", "", "", "", "no"}, {"7", "", "csirt", "", "", "", "perhaps"}, {"7", "1", "A1", "", "", "", "na"}}
+	for i, row := range bad {
+		r.Feed(i+1, row)
+	}
+	got, errs = r.Finish()
+	var keys []string
+	for _, e := range errs {
+		keys = append(keys, e.Column+":"+e.Key)
+	}
+	if got != nil || !slices.Equal(keys, []string{"answer:survey.err.answer", "org_id:survey.err.other_org", "key:survey.err.unknown_question", "answer:survey.err.yesno", "key:survey.err.duplicate_row"}) {
+		t.Fatalf("errors %v", keys)
+	}
+}
+
+func FuzzSurveyReader(f *testing.F) {
+	f.Add("org_id,key,answer\n7,A1,implemented\n7,csirt,yes\n")
+	f.Add("組織ID,設問ID,回答\n,A2,該当なし\n,comments,自由\n")
+	f.Add("org_id,key,answer\nx,A1,\n")
+	qs := surveyQuestions()
+	f.Fuzz(func(t *testing.T, in string) {
+		r := &ceptor.SurveyReader{Questions: qs, OrgID: 7}
+		for i, line := range strings.Split(in, "\n") {
+			if !r.Feed(i+1, strings.Split(line, ",")) {
+				break
+			}
+		}
+		got, errs := r.Finish()
+		if (got == nil) == (len(errs) == 0) {
+			t.Fatal("answers and errors, or neither")
+		}
+		for _, resp := range got {
+			if resp.OrgID != 7 || len(resp.Answers) != len(qs) {
+				t.Fatalf("bad response %+v", resp)
+			}
+			for _, a := range []byte(resp.Answers) {
+				if !ceptor.Answer(a).Valid() {
+					t.Fatalf("answer %q", a)
+				}
+			}
+		}
+	})
+}
+
+func TestSurveyStats(t *testing.T) {
+	qs := ceptor.BuildQuestions([]ceptor.CatalogItem{
+		{ItemID: "B1", Title: "a", Group: "g", Tier: ceptor.TierBaseline},
+		{ItemID: "B2", Title: "b", Group: "g", Tier: ceptor.TierBaseline},
+		{ItemID: "L1", Title: "c", Group: "g", Tier: ceptor.TierLeading},
+	}, ceptor.SurveyPerItem)
+	sheet := func(sector int64, ans string, csirt bool) ceptor.SurveySheet {
+		b, l := ceptor.Completeness(ans, qs)
+		return ceptor.SurveySheet{SectorID: sector, Answers: ans, CSIRT: csirt, BaselineAll: b, LeadingAll: l}
+	}
+	st := ceptor.ComputeSurveyStats(qs, []ceptor.SurveySheet{
+		sheet(1, "iii", true), sheet(1, "ixn", false), sheet(1, "pii", true), sheet(2, "nnn", false),
+	})
+	if st.Overall.Respondents != 4 || st.Overall.BaselineAll != 2 || st.Overall.LeadingAll != 2 || st.Overall.CSIRT != 2 {
+		t.Fatalf("overall %+v", st.Overall)
+	}
+	s1 := st.Sector(1)
+	if s1.Respondents != 3 || s1.BaselineAll != 2 || s1.LeadingAll != 2 {
+		t.Fatalf("sector 1 %+v", s1)
+	}
+	// B2 in sector 1: implemented, n.a., implemented -> 2 of 2 applicable.
+	if s1.Items[1].Counts != [5]int{2, 0, 0, 0, 1} || s1.Items[1].Rate() != 1 {
+		t.Fatalf("B2 %+v", s1.Items[1])
+	}
+	// Baseline shares in sector 1: 1, 1 (n.a. left out), 0.5.
+	if s1.BaselineDist[10] != 2 || s1.BaselineDist[5] != 1 {
+		t.Fatalf("dist %v", s1.BaselineDist)
+	}
+}

@@ -145,6 +145,7 @@ type Advisory struct {
 	OrgID      int64            `json:"org_id"` // issuer
 	AuthorID   int64            `json:"author_user_id"`
 	ReviewerID int64            `json:"reviewer_user_id,omitempty"`
+	Approved   bool             `json:"approved"` // a second person approved the current draft
 	Title      string           `json:"title"`
 	Body       string           `json:"body"` // Markdown
 	Category   AdvisoryCategory `json:"category"`
@@ -164,6 +165,11 @@ type Advisory struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	PublishedAt    *time.Time `json:"published_at,omitempty"`
 	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
+
+	// Filled by listings for the organisation asking: it relays the
+	// advisory (a hop), and its own recipient state ("" when not one).
+	ViewerHop   bool           `json:"viewer_hop,omitempty"`
+	ViewerState RecipientState `json:"viewer_state,omitempty"`
 }
 
 // Limits of advisory fields.
@@ -337,6 +343,8 @@ type AdvisoryRecipient struct {
 	SectorID      int64          `json:"sector_id,omitempty"`
 	CeptorID      int64          `json:"ceptor_id,omitempty"`
 	ViaOrgID      int64          `json:"via_org_id"` // the hop it receives the advisory from
+	MinistryHop   int64          `json:"ministry_hop,omitempty"`
+	CeptorHop     int64          `json:"ceptor_hop,omitempty"`
 	State         RecipientState `json:"state"`
 	DeliveredAt   *time.Time     `json:"delivered_at,omitempty"`
 	ConfirmedAt   *time.Time     `json:"confirmed_at,omitempty"`
@@ -483,8 +491,10 @@ type AdvisoryService interface {
 	ListAdvisories(ctx context.Context, f AdvisoryFilter) ([]*Advisory, int, error)
 	AdvisoryVersions(ctx context.Context, id int64) ([]AdvisoryVersion, error)
 	// SetAdvisoryStatus moves an advisory between draft, in_review and
-	// withdrawn (publication has its own method).
-	SetAdvisoryStatus(ctx context.Context, id int64, st AdvisoryStatus, reviewer int64, reason string) error
+	// withdrawn (publication has its own method); reason goes with a withdrawal.
+	SetAdvisoryStatus(ctx context.Context, id int64, st AdvisoryStatus, reason string, at time.Time) error
+	// ApproveAdvisory records a second person's approval (four-eyes).
+	ApproveAdvisory(ctx context.Context, id, reviewer int64) error
 	// PublishAdvisory resolves the audience into recipients and hops and
 	// creates the delivery rows, in the ambient transaction.
 	PublishAdvisory(ctx context.Context, id int64, at time.Time) (*PublishResult, error)
@@ -495,6 +505,8 @@ type AdvisoryService interface {
 	// what waited at it.
 	RelayAdvisory(ctx context.Context, id, orgID, userID int64, note string, at time.Time) (*PublishResult, error)
 	AdvisoryHops(ctx context.Context, id int64) ([]AdvisoryHop, error)
+	// HopOrgIDs returns the organisations relaying the advisory.
+	HopOrgIDs(ctx context.Context, id int64) ([]int64, error)
 	AdvisoryRecipient(ctx context.Context, id, orgID int64) (*AdvisoryRecipient, error)
 	ListRecipients(ctx context.Context, id int64, viaOrgs []int64, states []RecipientState, limit, offset int) ([]AdvisoryRecipient, int, error)
 	// ConfirmAdvisory records the organisation's confirmation; false when
@@ -512,4 +524,54 @@ type AdvisoryService interface {
 	AddAdvisoryAttachment(ctx context.Context, a *AdvisoryAttachment, data []byte) error
 	ListAdvisoryAttachments(ctx context.Context, id int64) ([]*AdvisoryAttachment, error)
 	AdvisoryAttachmentData(ctx context.Context, id int64) (*AdvisoryAttachment, []byte, error)
+}
+
+// ComputeReach works out what an audience reaches from the registry, for
+// the policy (see AdvisoryReach).
+func ComputeReach(aud Audience, ceptors []*Ceptor, org func(id int64) *Organization) AdvisoryReach {
+	r := AdvisoryReach{Unbounded: aud.Everyone || len(aud.OrgTypes) > 0, SectorWide: len(aud.SectorIDs) > 0,
+		CeptorIDs: slices.Clone(aud.CeptorIDs), SectorIDs: slices.Clone(aud.SectorIDs), CeptorsInCouncil: len(aud.CeptorIDs) > 0}
+	for _, id := range aud.CeptorIDs {
+		found := false
+		for _, c := range ceptors {
+			if c.ID == id {
+				found = true
+				r.SectorIDs = append(r.SectorIDs, c.SectorID)
+				r.CeptorsInCouncil = r.CeptorsInCouncil && c.InCouncil
+			}
+		}
+		if !found {
+			r.CeptorsInCouncil = false
+		}
+	}
+	for _, id := range aud.OrgIDs {
+		ro := ReachOrg{ID: id}
+		if o := org(id); o != nil {
+			ro.SectorIDs, ro.CeptorIDs = o.SectorIDs, o.CeptorIDs
+			r.SectorIDs = append(r.SectorIDs, o.SectorIDs...)
+		}
+		r.Orgs = append(r.Orgs, ro)
+	}
+	r.SectorIDs = uniqueIDs(r.SectorIDs)
+	return r
+}
+
+// AdvisoryDelivery is one message to one contact over one channel (or
+// the organisation's in-app inbox, ContactID 0) for one purpose: "v1" for
+// the publication, "vN" for correction N, "reminder" for a reminder.
+type AdvisoryDelivery struct {
+	ID         int64      `json:"id"`
+	AdvisoryID int64      `json:"advisory_id"`
+	OrgID      int64      `json:"org_id"`
+	ContactID  int64      `json:"contact_id"`
+	Channel    string     `json:"channel"`
+	Purpose    string     `json:"purpose"`
+	Address    string     `json:"-"` // e-mail address or webhook URL: personal data, never logged
+	Lang       string     `json:"lang"`
+	Alternate  bool       `json:"alternate"`
+	Status     string     `json:"status"` // queued, sending, sent, failed
+	Attempts   int        `json:"attempts"`
+	LastError  string     `json:"last_error,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	SentAt     *time.Time `json:"sent_at,omitempty"`
 }

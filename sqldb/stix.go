@@ -1,0 +1,384 @@
+package sqldb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ceptor"
+	"ceptor/stix"
+)
+
+var _ stix.Store = (*DB)(nil)
+
+// stixBatch is how many changed sources one sync transaction redoes.
+const stixBatch = 200
+
+// SyncSTIX redoes the STIX projection of every source the triggers marked
+// as changed. It holds the lock row of stix_sync_state while it reads the
+// queue, computes and writes, so that two nodes never interleave and every
+// date_added is later than all those committed before. Queue entries are
+// removed by sequence number: a change committed while the sync runs keeps
+// its own entry for the next sync.
+func (d *DB) SyncSTIX(ctx context.Context, project stix.Projector) (int, error) {
+	total := 0
+	for round := 0; round < 1000; round++ {
+		var one int
+		err := d.queryRow(d.db, ctx, "SELECT 1 FROM stix_dirty LIMIT 1").Scan(&one)
+		if err == sql.ErrNoRows {
+			return total, nil
+		}
+		if err != nil {
+			return total, translate(err)
+		}
+		n := 0
+		err = d.inTx(ctx, func(tx *sql.Tx) error {
+			lock := ""
+			if d.dialect == Postgres {
+				lock = " FOR UPDATE"
+			}
+			var last int64
+			if err := d.queryRow(tx, ctx, "SELECT last_added_us FROM stix_sync_state WHERE id = 1"+lock).Scan(&last); err != nil {
+				return translate(err)
+			}
+			rows, err := d.query(ctx, tx, "SELECT seq, source_kind, source_id FROM stix_dirty ORDER BY seq LIMIT ?", stixBatch*4)
+			if err != nil {
+				return err
+			}
+			type src struct {
+				kind string
+				id   int64
+			}
+			var seqs []any
+			var srcs []src
+			seen := map[src]bool{}
+			for rows.Next() {
+				var seq int64
+				var s src
+				if err := rows.Scan(&seq, &s.kind, &s.id); err != nil {
+					rows.Close()
+					return translate(err)
+				}
+				seqs = append(seqs, seq)
+				if !seen[s] && len(srcs) < stixBatch {
+					seen[s] = true
+					srcs = append(srcs, s)
+				} else if !seen[s] {
+					seqs = seqs[:len(seqs)-1] // beyond this batch: stays queued
+				}
+			}
+			rows.Close()
+			if len(seqs) == 0 {
+				return nil
+			}
+			now := d.now().UTC().UnixMicro()
+			if now <= last {
+				now = last + 1
+			}
+			changed := false
+			for _, s := range srcs {
+				// The projection reads the source as committed now, after
+				// the queue entries above: it includes their changes.
+				p, err := project(ctx, s.kind, s.id)
+				if err != nil {
+					return fmt.Errorf("stix projection of %s %d: %w", s.kind, s.id, err)
+				}
+				c, err := d.applyProjection(ctx, tx, s.kind, s.id, p, now)
+				if err != nil {
+					return err
+				}
+				changed = changed || c
+			}
+			for i := 0; i < len(seqs); i += 500 {
+				part := seqs[i:min(i+500, len(seqs))]
+				if _, err := d.exec(ctx, tx, "DELETE FROM stix_dirty WHERE seq IN ("+placeholders(len(part))+")", part...); err != nil {
+					return err
+				}
+			}
+			if changed {
+				if _, err := d.exec(ctx, tx, "UPDATE stix_sync_state SET last_added_us = ? WHERE id = 1", now); err != nil {
+					return err
+				}
+			}
+			n = len(srcs)
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+type stixRow struct {
+	rid         int64
+	version     string
+	collections string
+	body        string
+}
+
+// applyProjection replaces a source's objects with p's, keeping untouched
+// (and their date_added) those that did not change.
+func (d *DB) applyProjection(ctx context.Context, tx *sql.Tx, kind string, id int64, p *stix.Projection, now int64) (bool, error) {
+	rows, err := d.query(ctx, tx, "SELECT rid, object_id, version, collections, body FROM stix_objects WHERE source_kind = ? AND source_id = ?", kind, id)
+	if err != nil {
+		return false, err
+	}
+	have := map[string]stixRow{}
+	for rows.Next() {
+		var r stixRow
+		var oid string
+		if err := rows.Scan(&r.rid, &oid, &r.version, &r.collections, &r.body); err != nil {
+			rows.Close()
+			return false, translate(err)
+		}
+		have[oid] = r
+	}
+	rows.Close()
+	changed := false
+	keep := map[string]bool{}
+	if p != nil {
+		cols := slices.Clone(p.Collections)
+		slices.Sort(cols)
+		cols = slices.Compact(cols)
+		colStr := strings.Join(cols, " ")
+		for _, o := range p.Objects {
+			oid, typ, version := o.Ident()
+			if keep[oid] {
+				continue
+			}
+			keep[oid] = true
+			b, err := stix.Marshal(o)
+			if err != nil {
+				return false, err
+			}
+			old, ok := have[oid]
+			if ok && old.collections == colStr && bytes.Equal([]byte(old.body), b) {
+				continue
+			}
+			changed = true
+			var rid int64
+			if ok {
+				rid = old.rid
+				if _, err := d.exec(ctx, tx, `UPDATE stix_objects SET type = ?, version = ?, date_added_us = ?, tlp = ?, collections = ?, body = ? WHERE rid = ?`,
+					typ, version, now, string(p.TLP), colStr, string(b), rid); err != nil {
+					return false, err
+				}
+				if _, err := d.exec(ctx, tx, "DELETE FROM stix_collection_objects WHERE rid = ?", rid); err != nil {
+					return false, err
+				}
+			} else {
+				if err := d.queryRow(tx, ctx, `INSERT INTO stix_objects (object_id, type, version, date_added_us, source_kind, source_id, tlp, collections, body)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rid`, oid, typ, version, now, kind, id, string(p.TLP), colStr, string(b)).Scan(&rid); err != nil {
+					return false, translate(err)
+				}
+			}
+			for _, c := range cols {
+				if _, err := d.exec(ctx, tx, "INSERT INTO stix_collection_objects (collection, date_added_us, rid) VALUES (?, ?, ?)", c, now, rid); err != nil {
+					return false, err
+				}
+			}
+		}
+	}
+	for oid, r := range have {
+		if keep[oid] {
+			continue
+		}
+		changed = true
+		if _, err := d.exec(ctx, tx, "DELETE FROM stix_collection_objects WHERE rid = ?", r.rid); err != nil {
+			return false, err
+		}
+		if _, err := d.exec(ctx, tx, "DELETE FROM stix_objects WHERE rid = ?", r.rid); err != nil {
+			return false, err
+		}
+	}
+	return changed, nil
+}
+
+// STIXPage returns one page of a collection in the order of addition.
+func (d *DB) STIXPage(ctx context.Context, q stix.Query) ([]*stix.Stored, error) {
+	var b strings.Builder
+	args := []any{q.Collection, q.After.DateAddedUS, q.After.DateAddedUS, q.After.RID}
+	b.WriteString(`SELECT o.rid, o.object_id, o.type, o.version, c.date_added_us, o.source_kind, o.source_id, o.tlp, o.body
+		FROM stix_collection_objects c JOIN stix_objects o ON o.rid = c.rid
+		WHERE c.collection = ? AND (c.date_added_us > ? OR (c.date_added_us = ? AND c.rid > ?))`)
+	if len(q.IDs) > 0 {
+		b.WriteString(" AND o.object_id IN (" + placeholders(len(q.IDs)) + ")")
+		for _, x := range q.IDs {
+			args = append(args, x)
+		}
+	}
+	if len(q.Types) > 0 {
+		b.WriteString(" AND o.type IN (" + placeholders(len(q.Types)) + ")")
+		for _, x := range q.Types {
+			args = append(args, x)
+		}
+	}
+	// Versions: of the versions the collection holds of one object (rows
+	// of several sources with the same version are all kept).
+	newer := ` EXISTS (SELECT 1 FROM stix_collection_objects c2 JOIN stix_objects o2 ON o2.rid = c2.rid
+		WHERE c2.collection = c.collection AND o2.object_id = o.object_id AND o2.version %s o.version)`
+	var stamps []any
+	all, first, last := false, false, false
+	for _, v := range q.Versions {
+		switch v {
+		case "all":
+			all = true
+		case "first":
+			first = true
+		case "last":
+			last = true
+		default:
+			stamps = append(stamps, v)
+		}
+	}
+	if len(q.Versions) == 0 {
+		last = true
+	}
+	if !all {
+		var alts []string
+		if last {
+			alts = append(alts, "NOT"+fmt.Sprintf(newer, ">"))
+		}
+		if first {
+			alts = append(alts, "NOT"+fmt.Sprintf(newer, "<"))
+		}
+		if len(stamps) > 0 {
+			alts = append(alts, "o.version IN ("+placeholders(len(stamps))+")")
+			args = append(args, stamps...)
+		}
+		b.WriteString(" AND (" + strings.Join(alts, " OR ") + ")")
+	}
+	b.WriteString(" ORDER BY c.date_added_us, c.rid LIMIT ?")
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	args = append(args, limit)
+	rows, err := d.query(ctx, d.db, b.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*stix.Stored
+	for rows.Next() {
+		s := &stix.Stored{}
+		var us int64
+		var tlp, body string
+		if err := rows.Scan(&s.RID, &s.ObjectID, &s.Type, &s.Version, &us, &s.SourceKind, &s.SourceID, &tlp, &body); err != nil {
+			return nil, translate(err)
+		}
+		s.DateAdded, s.TLP, s.Body = time.UnixMicro(us).UTC(), ceptor.TLP(tlp), json.RawMessage(body)
+		out = append(out, s)
+	}
+	return out, translate(rows.Err())
+}
+
+// AddReceived stores the accepted objects of one TAXII add and its status.
+func (d *DB) AddReceived(ctx context.Context, st *stix.Status, objs []*stix.ReceivedRow) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		now := d.stamp()
+		for _, o := range objs {
+			r := o.Received
+			b, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			var id int64
+			err = d.queryRow(tx, ctx, `INSERT INTO taxii_received (collection, object_id, version, type, tlp, org_id, user_id, received, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection, object_id, version) DO NOTHING RETURNING id`,
+				o.Collection, r.ID, r.Version(), r.Type, string(r.TLP), o.OrgID, nullID(o.UserID), string(b), now).Scan(&id)
+			if err == sql.ErrNoRows {
+				continue // already held at this version
+			}
+			if err != nil {
+				return translate(err)
+			}
+			o.ID, o.CreatedAt = id, now
+			seen := map[ceptor.Indicator]bool{}
+			for _, in := range r.Indicators {
+				if seen[in] {
+					continue
+				}
+				seen[in] = true
+				if _, err := d.exec(ctx, tx, "INSERT INTO taxii_received_indicators (received_id, type, value) VALUES (?, ?, ?)", id, string(in.Type), in.Value); err != nil {
+					return err
+				}
+			}
+		}
+		detail, err := json.Marshal(map[string][]stix.StatusDetail{"successes": st.Successes, "failures": st.Failures, "pendings": st.Pendings})
+		if err != nil {
+			return err
+		}
+		_, err = d.exec(ctx, tx, `INSERT INTO taxii_status (id, collection, org_id, user_id, status, request_timestamp, total_count, success_count, failure_count, pending_count, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.ID, st.Collection, st.OrgID, nullID(st.UserID), st.Status, st.RequestTimestamp.UTC(),
+			st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, string(detail))
+		return err
+	})
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// FindStatus returns a TAXII status resource.
+func (d *DB) FindStatus(ctx context.Context, id string) (*stix.Status, error) {
+	st := &stix.Status{ID: id}
+	var user sql.NullInt64
+	var detail string
+	err := d.queryRow(d.db, ctx, `SELECT collection, org_id, user_id, status, request_timestamp, total_count, success_count, failure_count, pending_count, detail
+		FROM taxii_status WHERE id = ?`, id).Scan(&st.Collection, &st.OrgID, &user, &st.Status, &st.RequestTimestamp, &st.TotalCount,
+		&st.SuccessCount, &st.FailureCount, &st.PendingCount, &detail)
+	if err != nil {
+		return nil, translate(err)
+	}
+	st.UserID = user.Int64
+	st.RequestTimestamp = st.RequestTimestamp.UTC()
+	var dm map[string][]stix.StatusDetail
+	if err := json.Unmarshal([]byte(detail), &dm); err != nil {
+		return nil, err
+	}
+	st.Successes, st.Failures, st.Pendings = dm["successes"], dm["failures"], dm["pendings"]
+	return st, nil
+}
+
+// FindReceived returns received objects by row id.
+func (d *DB) FindReceived(ctx context.Context, ids []int64) (map[int64]*stix.ReceivedRow, error) {
+	out := map[int64]*stix.ReceivedRow{}
+	for i := 0; i < len(ids); i += 500 {
+		part := ids[i:min(i+500, len(ids))]
+		rows, err := d.query(ctx, d.db, "SELECT id, collection, org_id, user_id, received, created_at FROM taxii_received WHERE id IN ("+placeholders(len(part))+")", int64Args(part)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			r := &stix.ReceivedRow{Received: &stix.Received{}}
+			var user sql.NullInt64
+			var body string
+			if err := rows.Scan(&r.ID, &r.Collection, &r.OrgID, &user, &body, &r.CreatedAt); err != nil {
+				rows.Close()
+				return nil, translate(err)
+			}
+			r.UserID = user.Int64
+			if err := json.Unmarshal([]byte(body), r.Received); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[r.ID] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, translate(err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,113 @@
+package stix
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"ceptor"
+)
+
+// Projection is what one ceptor source (a report, an incident, an object
+// received over TAXII, later an advisory) looks like in STIX: its objects
+// and the TAXII collections it belongs to. A nil projection removes the
+// source's objects (a draft, an anonymous report not yet redacted).
+type Projection struct {
+	Objects     []Object
+	Collections []string
+	TLP         ceptor.TLP
+}
+
+// Projector computes the projection of a source, reading it as it is now.
+type Projector func(ctx context.Context, kind string, id int64) (*Projection, error)
+
+// Stored is one object of the index: one STIX object of one ceptor source,
+// at its latest version.
+type Stored struct {
+	RID        int64
+	ObjectID   string
+	Type       string
+	Version    string // modified; created for markings; "" for observables
+	DateAdded  time.Time
+	SourceKind string
+	SourceID   int64
+	TLP        ceptor.TLP
+	Body       json.RawMessage
+}
+
+// Cursor is a position in a collection: the keyset (date added, rid).
+type Cursor struct {
+	DateAddedUS int64
+	RID         int64
+}
+
+// Query selects a page of a collection, in the order objects were added.
+type Query struct {
+	Collection string
+	After      Cursor   // strictly after this position (zero: from the start)
+	IDs        []string // match[id]
+	Types      []string // match[type]
+	// Versions is match[version]: "last" (default), "first", "all", or
+	// STIX timestamps.
+	Versions []string
+	Limit    int
+}
+
+// Received kinds of status outcome.
+const (
+	StatusPending  = "pending"
+	StatusComplete = "complete"
+)
+
+// StatusDetail is one object of an add, with the reason of a failure.
+type StatusDetail struct {
+	ID      string `json:"id"`
+	Version string `json:"version,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Status is a TAXII status resource: the outcome of one objects POST.
+type Status struct {
+	ID               string         `json:"id"`
+	Collection       string         `json:"-"`
+	OrgID            int64          `json:"-"`
+	UserID           int64          `json:"-"`
+	Status           string         `json:"status"`
+	RequestTimestamp time.Time      `json:"request_timestamp"`
+	TotalCount       int            `json:"total_count"`
+	SuccessCount     int            `json:"success_count"`
+	Successes        []StatusDetail `json:"successes,omitempty"`
+	FailureCount     int            `json:"failure_count"`
+	Failures         []StatusDetail `json:"failures,omitempty"`
+	PendingCount     int            `json:"pending_count"`
+	Pendings         []StatusDetail `json:"pendings,omitempty"`
+}
+
+// ReceivedRow is an object a participant added to a collection.
+type ReceivedRow struct {
+	ID         int64
+	Collection string
+	OrgID      int64
+	UserID     int64
+	Received   *Received
+	CreatedAt  time.Time
+}
+
+// Store keeps the STIX index, what participants add over TAXII and the
+// status of their adds. It never checks access.
+type Store interface {
+	// SyncSTIX brings the index up to date with every source changed since
+	// the last sync (on any node), computing projections with project. It
+	// returns how many sources it redid.
+	SyncSTIX(ctx context.Context, project Projector) (int, error)
+	// STIXPage returns up to q.Limit objects of a collection after q.After.
+	STIXPage(ctx context.Context, q Query) ([]*Stored, error)
+	// AddReceived stores the accepted objects of one add with its status
+	// (complete); an object already held at the same version is a success
+	// that stores nothing.
+	AddReceived(ctx context.Context, st *Status, objs []*ReceivedRow) error
+	// FindStatus returns a status resource (ENOTFOUND when unknown).
+	FindStatus(ctx context.Context, id string) (*Status, error)
+	// FindReceived returns received objects by row id.
+	FindReceived(ctx context.Context, ids []int64) (map[int64]*ReceivedRow, error)
+}

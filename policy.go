@@ -42,6 +42,7 @@ const (
 	KindIncident Kind = "incident" // reports grouped as one incident, with severity and large-scale mode
 	KindStats    Kind = "stats"    // aggregate statistics (report counts by fiscal year); SectorIDs: the sectors covered
 	KindAdvisory Kind = "advisory" // an advisory downward (情報提供); see policy_advisory.go
+	KindFeed     Kind = "feed"     // a TAXII collection and what participants add to it; see policy_stix.go
 )
 
 // Action is what the actor wants to do.
@@ -198,6 +199,9 @@ func Allow(a *Actor, act Action, r Resource) bool {
 
 	case KindCatalog, KindSurvey, KindSurveyResponse, KindStandard, KindStandardStatus:
 		return a.allowStandards(act, r)
+
+	case KindFeed:
+		return a.allowFeed(act, r)
 
 	case KindAdvisory:
 		return a.allowAdvisory(act, r)

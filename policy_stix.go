@@ -1,0 +1,75 @@
+package ceptor
+
+// FeedAudience is who a TAXII collection is for.
+type FeedAudience string
+
+// Audiences of TAXII collections.
+const (
+	FeedEveryone FeedAudience = "everyone" // every participant (TLP:CLEAR and GREEN only)
+	FeedSector   FeedAudience = "sector"   // one sector: its organisations and its ministry
+	FeedCeptor   FeedAudience = "ceptor"   // one CEPTOR: its members, its secretariat and the sector's ministry
+	FeedC4TAP    FeedAudience = "c4tap"    // the targeted-attack sharing group of the CEPTOR Council
+)
+
+// FeedResource describes a TAXII collection for the policy: sectorID for a
+// sector's collection, ceptorID and its sector for a CEPTOR's. What a
+// participant adds to the collection is the same resource with OrgID (who
+// added it) and TLP set.
+func FeedResource(aud FeedAudience, sectorID, ceptorID int64) Resource {
+	r := Resource{Kind: KindFeed}
+	switch aud {
+	case FeedSector:
+		r.SectorIDs = []int64{sectorID}
+	case FeedCeptor:
+		r.CeptorIDs = []int64{ceptorID}
+		if sectorID != 0 {
+			r.SectorIDs = []int64{sectorID}
+		}
+	case FeedC4TAP:
+		r.OrgType = OrgCouncil
+	}
+	return r
+}
+
+// allowFeed decides access to TAXII collections and to the objects
+// participants add to them. (Objects ceptor derives from reports and
+// incidents are decided by KindReport and KindIncident, object by object.)
+//
+//   - NISC reads and writes every collection.
+//   - The everyone collection is read by every participant; a sector's by
+//     the organisations working in it and its ministry; a CEPTOR's by its
+//     members, its secretariat and the ministry of its sector; the C4TAP
+//     collection by the CEPTOR Council (its participant list is issue 5's
+//     second half).
+//   - Readers who are administrators or analysts may add objects.
+//   - An added object marked TLP:RED stays with the organisation that
+//     added it and NISC: a feed has no named recipients.
+func (a *Actor) allowFeed(act Action, r Resource) bool {
+	nisc := a.OrgType == OrgNISC
+	own := r.OrgID != 0 && r.OrgID == a.OrgID
+	worker := a.Role == RoleAdmin || a.Role == RoleAnalyst
+	switch act {
+	case ActView, ActExport:
+		if nisc || own {
+			return true
+		}
+		return r.TLP != TLPRed && a.feedReader(r)
+	case ActCreate:
+		return worker && (nisc || a.feedReader(r))
+	}
+	return false
+}
+
+func (a *Actor) feedReader(r Resource) bool {
+	switch {
+	case a.OrgType == OrgNISC:
+		return true
+	case r.OrgType == OrgCouncil:
+		return a.OrgType == OrgCouncil
+	case len(r.CeptorIDs) > 0:
+		return overlaps(a.CeptorIDs, r.CeptorIDs) || overlaps(a.RunsCeptors, r.CeptorIDs) || overlaps(a.OverseesSectors, r.SectorIDs)
+	case len(r.SectorIDs) > 0:
+		return overlaps(a.SectorIDs, r.SectorIDs) || overlaps(a.OverseesSectors, r.SectorIDs)
+	}
+	return true
+}

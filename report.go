@@ -142,12 +142,14 @@ type Indicator struct {
 
 var hexRE = regexp.MustCompile(`^[0-9a-f]+$`)
 
+// refang restores defanged indicators as analysts paste them.
+var refang = strings.NewReplacer("[.]", ".", "(.)", ".", "[@]", "@", "hxxp", "http", "[:]", ":")
+
 // Normalize validates an indicator and returns its canonical form (lower-case
 // hashes and domains, defanged "hxxp" and "[.]" restored), or a message key.
 func (in Indicator) Normalize() (Indicator, string) {
 	v := strings.TrimSpace(in.Value)
-	// Analysts paste defanged indicators; restore them.
-	v = strings.NewReplacer("[.]", ".", "(.)", ".", "[@]", "@", "hxxp", "http", "[:]", ":").Replace(v)
+	v = refang.Replace(v)
 	if v == "" {
 		return in, "err.required"
 	}

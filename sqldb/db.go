@@ -65,8 +65,8 @@ type DB struct {
 	log     *slog.Logger
 	path    string // SQLite file, for messages
 	cache   registryCache
-	writeMu sync.Mutex // serialises this process's SQLite write transactions
-	hooks   sync.Map   // *sql.Tx -> *txHooks: work deferred to just before commit
+	writeMu sync.Mutex   // serialises this process's SQLite write transactions
+	indexer *textIndexer // SQLite: writes the full-text index in batches
 }
 
 var (
@@ -136,11 +136,20 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		d.db.Close()
 		return nil, err
 	}
+	if d.dialect == SQLite {
+		d.indexer = startTextIndexer(d)
+	}
 	return d, nil
 }
 
-// Close closes the pool.
-func (d *DB) Close() error { return d.db.Close() }
+// Close closes the pool (after the full-text indexer has written what is
+// pending).
+func (d *DB) Close() error {
+	if d.indexer != nil {
+		d.indexer.stop()
+	}
+	return d.db.Close()
+}
 
 // SQL returns the underlying pool (for metrics and the job queue).
 func (d *DB) SQL() *sql.DB { return d.db }
@@ -315,53 +324,11 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return translate(err)
 	}
-	hooks := &txHooks{}
-	d.hooks.Store(tx, hooks)
-	defer d.hooks.Delete(tx)
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
-	if err := hooks.run(); err != nil {
-		tx.Rollback()
-		return err
-	}
 	return translate(tx.Commit())
-}
-
-// txHooks is work a transaction defers to just before it commits, each
-// piece once however often it was asked for.
-type txHooks struct {
-	keys map[string]bool
-	fns  []func() error
-}
-
-func (h *txHooks) run() error {
-	for i := 0; i < len(h.fns); i++ {
-		if err := h.fns[i](); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// beforeCommit runs fn in tx just before it commits (once per key), or at
-// once when tx is not one of inTx's.
-func (d *DB) beforeCommit(tx *sql.Tx, key string, fn func() error) error {
-	v, ok := d.hooks.Load(tx)
-	if !ok {
-		return fn()
-	}
-	h := v.(*txHooks)
-	if h.keys[key] {
-		return nil
-	}
-	if h.keys == nil {
-		h.keys = map[string]bool{}
-	}
-	h.keys[key] = true
-	h.fns = append(h.fns, fn)
-	return nil
 }
 
 // like returns the case-insensitive substring operator of the dialect.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,11 +128,17 @@ func (d *DB) textMatch(w string) (string, []any) {
 	if d.dialect == Postgres {
 		return `(title || ' ' || body || ' ' || response) ILIKE ? ESCAPE '\'`, []any{pat}
 	}
+	like := `(title LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\' OR response LIKE ? ESCAPE '\')`
 	if utf8.RuneCountInString(w) >= 3 {
 		// A quoted FTS5 string is matched literally (doubled quotes escape).
-		return "id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?)", []any{`"` + strings.ReplaceAll(w, `"`, `""`) + `"`}
+		// Reports whose index entry is being rewritten (reports_fts_pending)
+		// are matched on their text instead, so that a search never misses
+		// or wrongly finds a report that changed a moment ago.
+		return `(id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?) AND id NOT IN (SELECT report_id FROM reports_fts_pending)
+			OR id IN (SELECT report_id FROM reports_fts_pending) AND ` + like + `)`,
+			[]any{`"` + strings.ReplaceAll(w, `"`, `""`) + `"`, pat, pat, pat}
 	}
-	return `(title LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\' OR response LIKE ? ESCAPE '\')`, []any{pat, pat, pat}
+	return like, []any{pat, pat, pat}
 }
 
 // ReportCounts counts the reports submitted in [from, to), real ones
@@ -196,22 +201,22 @@ func uniqStrings(xs []string) []string {
 	return out
 }
 
-// indexReport brings a report's full-text entry up to date on SQLite, just
-// before the transaction that changed the report commits. FTS5 writes its
-// pending entries out at every statement savepoint of a transaction that
-// has touched it, so an index write early in a long transaction (a report's
-// creation followed by its submission, audit entries and notifications)
-// costs a flush for every later statement; written last, it costs one.
+// indexReport marks a report's full-text entry as out of date (SQLite); the
+// text indexer rewrites it shortly after, in a batch, and searches until
+// then match the report's own text directly (textMatch). Writing the FTS5
+// index inside the change's transaction cost a flush of the index at every
+// later statement and at commit, all while holding SQLite's only write lock;
+// batching many reports into one index transaction costs one flush.
 // PostgreSQL indexes the text itself (pg_trgm over the reports row).
 func (d *DB) indexReport(ctx context.Context, tx *sql.Tx, id int64) error {
 	if d.dialect != SQLite {
 		return nil
 	}
-	return d.beforeCommit(tx, "reports_fts:"+strconv.FormatInt(id, 10), func() error {
-		if _, err := d.exec(ctx, tx, "DELETE FROM reports_fts WHERE rowid = ?", id); err != nil {
-			return err
-		}
-		_, err := d.exec(ctx, tx, "INSERT INTO reports_fts (rowid, title, body, response) SELECT id, title, body, response FROM reports WHERE id = ?", id)
+	if _, err := d.exec(ctx, tx, "INSERT INTO reports_fts_pending (report_id) VALUES (?) ON CONFLICT DO NOTHING", id); err != nil {
 		return err
-	})
+	}
+	if d.indexer != nil {
+		d.indexer.kick()
+	}
+	return nil
 }

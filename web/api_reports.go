@@ -117,10 +117,20 @@ func (s *Server) apiListReports(w http.ResponseWriter, r *http.Request) {
 
 // apiReportAnswer writes the full view of a report.
 func (s *Server) apiReportAnswer(w http.ResponseWriter, r *http.Request, st *reqState, status int, id int64, warnings []string) {
-	ctx := r.Context()
-	rep, ref, err := s.findReport(ctx, st.actor, id)
+	rep, ref, err := s.findReport(r.Context(), st.actor, id)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	s.apiReportAnswerOf(w, r, st, status, rep, ref, warnings)
+}
+
+// apiReportAnswerOf answers with a report already read; the policy decides
+// here as it does in findReport.
+func (s *Server) apiReportAnswerOf(w http.ResponseWriter, r *http.Request, st *reqState, status int, rep *ceptor.Report, ref *ceptor.ReportRef, warnings []string) {
+	ctx := r.Context()
+	if !ceptor.Allow(st.actor, ceptor.ActView, reportResource(rep, ref)) {
+		s.fail(w, r, regNotFound())
 		return
 	}
 	if own, _ := reportRoles(st.actor, rep, ref); own && rep.Route == ceptor.RouteAnonymous {
@@ -175,12 +185,12 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	rep, warnings, err := s.opCreateReport(r, st, in)
+	rep, ref, warnings, err := s.opCreateReportRef(r, st, in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.apiReportAnswer(w, r, st, http.StatusCreated, rep.ID, warnings)
+	s.apiReportAnswerOf(w, r, st, http.StatusCreated, rep, ref, warnings)
 }
 
 func (s *Server) apiUpdateReport(w http.ResponseWriter, r *http.Request) {

@@ -184,8 +184,60 @@ func (s *Server) notifyEmail(ctx context.Context, n *ceptor.Notification, force 
 	})
 }
 
+// orgPeople is what deciding an organisation's e-mail recipients reads:
+// its people and their choices.
+type orgPeople struct {
+	people []*ceptor.User
+	prefs  map[int64]ceptor.NotificationPrefs
+}
+
+type orgPeopleKey struct{}
+
+// withOrgPeople reads, ahead of a write transaction, the people of the
+// organisations that notifications sent inside it will reach. On SQLite the
+// transaction holds the only write lock, so reading there would keep every
+// other writer waiting; notifications sent with the returned context use
+// what was read here. A failure leaves ctx as it was (the notification then
+// reads for itself).
+func (s *Server) withOrgPeople(ctx context.Context, orgIDs ...int64) context.Context {
+	ns, err := s.notes()
+	if err != nil || s.jobs.email == nil {
+		return ctx
+	}
+	m := map[int64]*orgPeople{}
+	if prev, ok := ctx.Value(orgPeopleKey{}).(map[int64]*orgPeople); ok {
+		for k, v := range prev {
+			m[k] = v
+		}
+	}
+	for _, id := range orgIDs {
+		if id == 0 || m[id] != nil {
+			continue
+		}
+		list, _, err := s.store.ListUsers(ctx, ceptor.UserFilter{OrgID: id})
+		if err != nil {
+			return ctx
+		}
+		ids := make([]int64, len(list))
+		for i, u := range list {
+			ids[i] = u.ID
+		}
+		prefs, err := ns.NotificationPrefsFor(ctx, ids)
+		if err != nil {
+			return ctx
+		}
+		m[id] = &orgPeople{people: list, prefs: prefs}
+	}
+	return context.WithValue(ctx, orgPeopleKey{}, m)
+}
+
 // emailRecipients lists the active people n reaches who want it by e-mail.
 func (s *Server) emailRecipients(ctx context.Context, ns notificationStore, n *ceptor.Notification, force bool) ([]*ceptor.User, error) {
+	if m, ok := ctx.Value(orgPeopleKey{}).(map[int64]*orgPeople); ok && n.UserID == 0 {
+		if op := m[n.OrgID]; op != nil {
+			return pickRecipients(op.people, op.prefs, n, force), nil
+		}
+	}
 	var people []*ceptor.User
 	if n.UserID != 0 {
 		u, err := s.store.FindUser(ctx, n.UserID)
@@ -208,6 +260,10 @@ func (s *Server) emailRecipients(ctx context.Context, ns notificationStore, n *c
 	if err != nil {
 		return nil, err
 	}
+	return pickRecipients(people, prefs, n, force), nil
+}
+
+func pickRecipients(people []*ceptor.User, prefs map[int64]ceptor.NotificationPrefs, n *ceptor.Notification, force bool) []*ceptor.User {
 	var out []*ceptor.User
 	for _, u := range people {
 		if u.Disabled || u.OrgID != n.OrgID || u.Email == "" {
@@ -217,7 +273,7 @@ func (s *Server) emailRecipients(ctx context.Context, ns notificationStore, n *c
 			out = append(out, u)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // emailHTML is the HTML part of a notification e-mail.

@@ -350,6 +350,11 @@ func (s *Server) notifyArrival(ctx context.Context, id int64) {
 	if err != nil {
 		return
 	}
+	s.notifyArrivalOf(ctx, rep, ref)
+}
+
+// notifyArrivalOf is notifyArrival for a report already read.
+func (s *Server) notifyArrivalOf(ctx context.Context, rep *ceptor.Report, ref *ceptor.ReportRef) {
 	urgent := rep.CriticalOutage && !rep.Drill
 	if ref.PendingAt != 0 {
 		s.notifyReport(ctx, ref.PendingAt, "report.relay_needed", "rep.notify.relay_needed", rep, urgent)
@@ -368,27 +373,34 @@ func (s *Server) notifyArrival(ctx context.Context, id int64) {
 // opCreateReport stores a new report, as a draft or (in.Submit) sent at
 // once. Warnings are message keys to show (a weak anonymity).
 func (s *Server) opCreateReport(r *http.Request, st *reqState, in reportInput) (*ceptor.Report, []string, error) {
+	rep, _, warnings, err := s.opCreateReportRef(r, st, in)
+	return rep, warnings, err
+}
+
+// opCreateReportRef is opCreateReport returning the stored report with its
+// policy references, read once inside the transaction that stored it.
+func (s *Server) opCreateReportRef(r *http.Request, st *reqState, in reportInput) (*ceptor.Report, *ceptor.ReportRef, []string, error) {
 	a := st.actor
 	ctx := r.Context()
 	if err := regAuthorize(st, ceptor.ActCreate, ceptor.Resource{Kind: ceptor.KindReport, OrgID: a.OrgID, OrgType: a.OrgType, SectorIDs: a.SectorIDs}); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if in.Route == ceptor.RouteAnonymous {
 		markAnonymous(r)
 	}
 	rep, err := s.buildReport(ctx, st, in, !in.Submit)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var chain []int64
 	if in.Submit {
 		// Everything that can fail is checked before anything is stored.
 		if chain, err = s.reportChain(ctx, rep); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if err := s.stampReporter(rep, a); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	anon := rep.Route == ceptor.RouteAnonymous
 	var warnings []string
@@ -397,6 +409,11 @@ func (s *Server) opCreateReport(r *http.Request, st *reqState, in reportInput) (
 	}
 	// The report, its submission, their audit entries and the notifications
 	// (with their e-mail jobs) are kept together or not at all.
+	if in.Submit {
+		// Who hears of the arrival is known from the chain; read their
+		// people before the write transaction, not while holding it.
+		ctx = s.withOrgPeople(ctx, arrivalOrgs(rep, chain)...)
+	}
 	err = s.store.Atomic(ctx, func(ctx context.Context) error {
 		r := r.WithContext(ctx)
 		if err := s.store.CreateReport(ctx, rep); err != nil {
@@ -408,18 +425,38 @@ func (s *Server) opCreateReport(r *http.Request, st *reqState, in reportInput) (
 				return err
 			}
 			s.auditReport(r, st, "report.submit", rep, true, map[string]any{"route": rep.Route})
-			s.notifyArrival(ctx, rep.ID)
+			ref := &ceptor.ReportRef{ChainOrgs: chain}
+			if len(chain) > 1 {
+				ref.PendingAt = chain[0]
+			}
+			s.notifyArrivalOf(ctx, rep, ref)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, warnings, err
+		return nil, nil, warnings, err
 	}
-	got, _, err := s.store.FindReport(ctx, rep.ID)
+	got, ref, err := s.store.FindReport(ctx, rep.ID)
 	if err != nil {
-		return nil, warnings, err
+		return nil, nil, warnings, err
 	}
-	return got, warnings, nil
+	return got, ref, warnings, nil
+}
+
+// arrivalOrgs are the organisations notifyArrivalOf addresses for a report
+// just sent along chain.
+func arrivalOrgs(rep *ceptor.Report, chain []int64) []int64 {
+	if len(chain) == 0 {
+		return nil
+	}
+	if len(chain) > 1 {
+		return chain[:1]
+	}
+	out := []int64{chain[0]}
+	if rep.Route != ceptor.RouteAnonymous {
+		out = append(out, rep.OrgID)
+	}
+	return out
 }
 
 // opUpdateDraft replaces a draft's content (and, with in.Submit, sends it).

@@ -74,7 +74,11 @@ func measureEngine(ctx context.Context, engine, bin, tmp string, o options, logf
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	logf("%s: starting ceptor serve --demo on %s (migrations + demo load)", engine, addr)
-	srv, err := startServer(bin, append([]string{"serve", "--demo", "--addr", addr, "--log-level", "warn"}, dbArgs...), env, addr)
+	serveArgs := []string{"serve", "--demo", "--addr", addr, "--log-level", "warn"}
+	if o.DebugAddr != "" {
+		serveArgs = append(serveArgs, "--debug-addr", o.DebugAddr)
+	}
+	srv, err := startServer(bin, append(serveArgs, dbArgs...), env, addr)
 	if err != nil {
 		return nil, err
 	}

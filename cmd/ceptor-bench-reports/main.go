@@ -62,6 +62,7 @@ type options struct {
 	Users       int      // operator users (organisations) the clients act for
 	Routes      []string // routes the submissions cycle through
 	Out         string   // markdown or text
+	DebugAddr   string   // ceptor serve --debug-addr
 }
 
 func main() {
@@ -97,6 +98,7 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 	fs.IntVar(&o.Users, "users", 10, "number of operator users (each of another organisation) the clients submit as, round robin")
 	routes := fs.String("routes", "ministry,direct", "comma-separated routes the submissions cycle through: ministry, direct")
 	fs.StringVar(&o.Out, "out", "markdown", "output format: markdown or text")
+	fs.StringVar(&o.DebugAddr, "debug-addr", "", "passed to ceptor serve --debug-addr, to take a CPU profile of the server during the run")
 	fs.Usage = func() {
 		fmt.Fprintf(errOut, "Usage: go run ./cmd/ceptor-bench-reports [flags]\n\n"+
 			"Measures sustained POST /api/v1/reports submissions (reports/s and latency)\n"+

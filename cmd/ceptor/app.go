@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -41,6 +42,7 @@ type Main struct {
 	Server   *web.Server
 	HTTP     *http.Server
 	Listener net.Listener
+	debug    *http.Server
 	done     chan struct{}
 	cancel   context.CancelFunc
 }
@@ -229,6 +231,11 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	}()
+	if m.Config.DebugAddr != "" {
+		if err := m.startDebug(); err != nil {
+			return err
+		}
+	}
 	m.Log.Info("ceptor serving", "addr", ln.Addr().String(), "database", m.DB.Describe(), "version", version)
 	fmt.Fprintf(m.Out, "ceptor listening on http://%s\n", ln.Addr().String())
 	return nil
@@ -237,8 +244,30 @@ func (m *Main) Run(ctx context.Context) error {
 // URL is the base URL the server listens on.
 func (m *Main) URL() string { return "http://" + m.Listener.Addr().String() }
 
+// startDebug serves Go's profiler on its own listener, apart from the
+// service, so that it is never reachable through the public address.
+func (m *Main) startDebug() error {
+	ln, err := net.Listen("tcp", m.Config.DebugAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (--debug-addr): %w", m.Config.DebugAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	m.debug = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go m.debug.Serve(ln)
+	m.Log.Warn("profiler listening; keep this address private", "debug_addr", ln.Addr().String())
+	return nil
+}
+
 // Close shuts the server down gracefully, then closes the database.
 func (m *Main) Close() error {
+	if m.debug != nil {
+		m.debug.Close()
+	}
 	if m.HTTP != nil {
 		timeout := m.Config.ShutdownTimeout
 		if timeout == 0 {

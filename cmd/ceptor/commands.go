@@ -89,6 +89,7 @@ It prints the address it serves and stops gracefully on Ctrl-C or SIGTERM.`,
 	f := cmd.Flags()
 	addDBFlags(f, cfg)
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on (HOST:PORT)")
+	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "address of a separate listener for Go's profiler (/debug/pprof/); keep it on loopback (e.g. 127.0.0.1:6060); empty: off")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "URL people use to reach ceptor; https:// turns on Secure cookies and HSTS (default: http://ADDR)")
 	f.BoolVar(&cfg.Demo, "demo", false, "load the demo data set when the database is empty")
 	f.IntVar(&cfg.DemoOperators, "demo-operators", 3000, "number of synthetic operators in the demo data set")

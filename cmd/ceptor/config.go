@@ -37,6 +37,7 @@ type Config struct {
 	OIDCClientSecret string
 	OIDCLabel        string
 	ShutdownTimeout  time.Duration
+	DebugAddr        string
 
 	// e-mail (notifications)
 	SMTPHost     string

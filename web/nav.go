@@ -35,6 +35,7 @@ var modules = []module{
 	{NavItem{Key: "nav.incidents", Href: "/incidents", Icon: "alert", Section: "sharing"}, func(a *ceptor.Actor) bool {
 		return a.OrgType == ceptor.OrgNISC || a.OrgType == ceptor.OrgMinistry || a.OrgType == ceptor.OrgResponse || a.OrgType == ceptor.OrgSecurity
 	}},
+	{NavItem{Key: "nav.taxii", Href: "/taxii", Icon: "network", Section: "sharing"}, everyone},
 	{NavItem{Key: "nav.drills", Href: "/drills", Icon: "drill", Soon: true, Section: "readiness"}, func(a *ceptor.Actor) bool {
 		return a.OrgType != ceptor.OrgSecurity && a.OrgType != ceptor.OrgResponse
 	}},

@@ -151,6 +151,7 @@ func (s *Server) routes() {
 	s.routesReports()
 	s.routesIncidents()
 	s.routesStats()
+	s.routesTAXII()
 }
 
 func cacheStatic(h http.Handler) http.Handler {

@@ -540,6 +540,16 @@ func TestTAXIIConformance(t *testing.T) {
 			if code, body := c.get(fmt.Sprintf("/reports/%d/stix", namedID)); code != 200 || !strings.Contains(body, namedSTIX) {
 				t.Errorf("download from the report page: %d", code)
 			}
+			if code, body := c.get(fmt.Sprintf("/reports/%d", namedID)); code != 200 || !strings.Contains(body, fmt.Sprintf("/reports/%d/stix", namedID)) {
+				t.Errorf("report page without the STIX button: %d", code)
+			}
+			nc := w.login(w.nisc)
+			if code, body := nc.get(fmt.Sprintf("/incidents/%d", inc.ID)); code != 200 || !strings.Contains(body, fmt.Sprintf("/incidents/%d/stix", inc.ID)) {
+				t.Errorf("incident page without the STIX button: %d", code)
+			}
+			if code, body := nc.get(fmt.Sprintf("/incidents/%d/stix", inc.ID)); code != 200 || !strings.Contains(body, "incident--") {
+				t.Errorf("download from the incident page: %d", code)
+			}
 			if code, body := c.get("/taxii"); code != 200 || !strings.Contains(body, "/taxii2/ceptor/") {
 				t.Errorf("TAXII page: %d", code)
 			}

@@ -39,7 +39,7 @@ var modules = []module{
 	{NavItem{Key: "nav.drills", Href: "/drills", Icon: "drill", Soon: true, Section: "readiness"}, func(a *ceptor.Actor) bool {
 		return a.OrgType != ceptor.OrgSecurity && a.OrgType != ceptor.OrgResponse
 	}},
-	{NavItem{Key: "nav.surveys", Href: "/surveys", Icon: "survey", Soon: true, Section: "readiness"}, func(a *ceptor.Actor) bool {
+	{NavItem{Key: "nav.surveys", Href: "/surveys", Icon: "survey", Section: "readiness"}, func(a *ceptor.Actor) bool {
 		return a.OrgType == ceptor.OrgNISC || a.OrgType == ceptor.OrgMinistry || a.OrgType == ceptor.OrgOperator || a.OrgType == ceptor.OrgSecretariat
 	}},
 	{NavItem{Key: "nav.risk", Href: "/risk", Icon: "graph", Soon: true, Section: "readiness"}, func(a *ceptor.Actor) bool {

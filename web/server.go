@@ -36,6 +36,7 @@ type Store interface {
 	ceptor.ReportService
 	ceptor.SeverityService
 	ceptor.IncidentService
+	ceptor.SafetyStandardsService
 	// Atomic runs fn with a context in which every store call shares one
 	// transaction.
 	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
@@ -152,6 +153,7 @@ func (s *Server) routes() {
 	s.routesIncidents()
 	s.routesStats()
 	s.routesTAXII()
+	s.routesSurveys()
 }
 
 func cacheStatic(h http.Handler) http.Handler {

@@ -283,42 +283,122 @@ func (d *DB) STIXPage(ctx context.Context, q stix.Query) ([]*stix.Stored, error)
 // AddReceived stores the accepted objects of one TAXII add and its status.
 func (d *DB) AddReceived(ctx context.Context, st *stix.Status, objs []*stix.ReceivedRow) error {
 	return d.inTx(ctx, func(tx *sql.Tx) error {
-		now := d.stamp()
-		for _, o := range objs {
-			r := o.Received
-			b, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			var id int64
-			err = d.queryRow(tx, ctx, `INSERT INTO taxii_received (collection, object_id, version, type, tlp, org_id, user_id, received, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection, object_id, version) DO NOTHING RETURNING id`,
-				o.Collection, r.ID, r.Version(), r.Type, string(r.TLP), o.OrgID, nullID(o.UserID), string(b), now).Scan(&id)
-			if err == sql.ErrNoRows {
-				continue // already held at this version
-			}
-			if err != nil {
-				return translate(err)
-			}
-			o.ID, o.CreatedAt = id, now
-			seen := map[ceptor.Indicator]bool{}
-			for _, in := range r.Indicators {
-				if seen[in] {
-					continue
-				}
-				seen[in] = true
-				if _, err := d.exec(ctx, tx, "INSERT INTO taxii_received_indicators (received_id, type, value) VALUES (?, ?, ?)", id, string(in.Type), in.Value); err != nil {
-					return err
-				}
-			}
+		if err := d.insertReceived(ctx, tx, objs); err != nil {
+			return err
 		}
-		detail, err := json.Marshal(map[string][]stix.StatusDetail{"successes": st.Successes, "failures": st.Failures, "pendings": st.Pendings})
+		detail, err := statusDetail(st, nil)
 		if err != nil {
 			return err
 		}
 		_, err = d.exec(ctx, tx, `INSERT INTO taxii_status (id, collection, org_id, user_id, status, request_timestamp, total_count, success_count, failure_count, pending_count, detail)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.ID, st.Collection, st.OrgID, nullID(st.UserID), st.Status, st.RequestTimestamp.UTC(),
-			st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, string(detail))
+			st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, detail)
+		return err
+	})
+}
+
+// statusDetail is the detail column: the lists of the status and, while
+// the add is pending, the objects still to decode.
+func statusDetail(st *stix.Status, pending []json.RawMessage) (string, error) {
+	m := map[string]any{"successes": st.Successes, "failures": st.Failures, "pendings": st.Pendings}
+	if pending != nil {
+		m["objects"] = pending
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
+func (d *DB) insertReceived(ctx context.Context, tx *sql.Tx, objs []*stix.ReceivedRow) error {
+	now := d.stamp()
+	for _, o := range objs {
+		r := o.Received
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		var id int64
+		err = d.queryRow(tx, ctx, `INSERT INTO taxii_received (collection, object_id, version, type, tlp, org_id, user_id, received, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection, object_id, version) DO NOTHING RETURNING id`,
+			o.Collection, r.ID, r.Version(), r.Type, string(r.TLP), o.OrgID, nullID(o.UserID), string(b), now).Scan(&id)
+		if err == sql.ErrNoRows {
+			continue // already held at this version
+		}
+		if err != nil {
+			return translate(err)
+		}
+		o.ID, o.CreatedAt = id, now
+		seen := map[ceptor.Indicator]bool{}
+		for _, in := range r.Indicators {
+			if seen[in] {
+				continue
+			}
+			seen[in] = true
+			if _, err := d.exec(ctx, tx, "INSERT INTO taxii_received_indicators (received_id, type, value) VALUES (?, ?, ?)", id, string(in.Type), in.Value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// AddPending stores a pending TAXII add and queues its job in the same
+// transaction.
+func (d *DB) AddPending(ctx context.Context, st *stix.Status, objs []json.RawMessage, enqueue func(ctx context.Context, tx *sql.Tx) error) error {
+	if objs == nil {
+		objs = []json.RawMessage{}
+	}
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		detail, err := statusDetail(st, objs)
+		if err != nil {
+			return err
+		}
+		if _, err := d.exec(ctx, tx, `INSERT INTO taxii_status (id, collection, org_id, user_id, status, request_timestamp, total_count, success_count, failure_count, pending_count, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.ID, st.Collection, st.OrgID, nullID(st.UserID), stix.StatusPending, st.RequestTimestamp.UTC(),
+			st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, detail); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx)
+	})
+}
+
+// PendingAdd returns a pending add and the objects it still holds.
+func (d *DB) PendingAdd(ctx context.Context, id string) (*stix.Status, []json.RawMessage, error) {
+	st, dm, err := d.findStatus(ctx, d.db, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var objs []json.RawMessage
+	if raw, ok := dm["objects"]; ok && st.Status == stix.StatusPending {
+		if err := json.Unmarshal(raw, &objs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return st, objs, nil
+}
+
+// CompleteAdd stores what a pending add accepted and its final status.
+func (d *DB) CompleteAdd(ctx context.Context, st *stix.Status, objs []*stix.ReceivedRow) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if d.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
+		var cur string
+		if err := d.queryRow(tx, ctx, "SELECT status FROM taxii_status WHERE id = ?"+lock, st.ID).Scan(&cur); err != nil {
+			return translate(err)
+		}
+		if cur == stix.StatusComplete {
+			return nil
+		}
+		if err := d.insertReceived(ctx, tx, objs); err != nil {
+			return err
+		}
+		detail, err := statusDetail(st, nil)
+		if err != nil {
+			return err
+		}
+		_, err = d.exec(ctx, tx, `UPDATE taxii_status SET status = ?, success_count = ?, failure_count = ?, pending_count = ?, detail = ? WHERE id = ?`,
+			stix.StatusComplete, st.SuccessCount, st.FailureCount, st.PendingCount, detail, st.ID)
 		return err
 	})
 }
@@ -332,23 +412,34 @@ func nullID(id int64) any {
 
 // FindStatus returns a TAXII status resource.
 func (d *DB) FindStatus(ctx context.Context, id string) (*stix.Status, error) {
+	st, _, err := d.findStatus(ctx, d.db, id)
+	return st, err
+}
+
+func (d *DB) findStatus(ctx context.Context, q querier, id string) (*stix.Status, map[string]json.RawMessage, error) {
 	st := &stix.Status{ID: id}
 	var user sql.NullInt64
 	var detail string
-	err := d.queryRow(d.db, ctx, `SELECT collection, org_id, user_id, status, request_timestamp, total_count, success_count, failure_count, pending_count, detail
+	err := d.queryRow(q, ctx, `SELECT collection, org_id, user_id, status, request_timestamp, total_count, success_count, failure_count, pending_count, detail
 		FROM taxii_status WHERE id = ?`, id).Scan(&st.Collection, &st.OrgID, &user, &st.Status, &st.RequestTimestamp, &st.TotalCount,
 		&st.SuccessCount, &st.FailureCount, &st.PendingCount, &detail)
 	if err != nil {
-		return nil, translate(err)
+		return nil, nil, translate(err)
 	}
 	st.UserID = user.Int64
 	st.RequestTimestamp = st.RequestTimestamp.UTC()
-	var dm map[string][]stix.StatusDetail
+	var dm map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(detail), &dm); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	st.Successes, st.Failures, st.Pendings = dm["successes"], dm["failures"], dm["pendings"]
-	return st, nil
+	for k, dst := range map[string]*[]stix.StatusDetail{"successes": &st.Successes, "failures": &st.Failures, "pendings": &st.Pendings} {
+		if raw, ok := dm[k]; ok {
+			if err := json.Unmarshal(raw, dst); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return st, dm, nil
 }
 
 // FindReceived returns received objects by row id.

@@ -2,6 +2,7 @@ package stix
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -106,6 +107,16 @@ type Store interface {
 	// (complete); an object already held at the same version is a success
 	// that stores nothing.
 	AddReceived(ctx context.Context, st *Status, objs []*ReceivedRow) error
+	// AddPending stores a pending add (its status and the objects still to
+	// decode) and calls enqueue in the same transaction, so that the job
+	// that completes it exists exactly when the add does.
+	AddPending(ctx context.Context, st *Status, objs []json.RawMessage, enqueue func(ctx context.Context, tx *sql.Tx) error) error
+	// PendingAdd returns a pending add's status and objects; the objects
+	// are nil once it is complete.
+	PendingAdd(ctx context.Context, id string) (*Status, []json.RawMessage, error)
+	// CompleteAdd stores the accepted objects of a pending add and its
+	// final status; completing a complete add does nothing.
+	CompleteAdd(ctx context.Context, st *Status, objs []*ReceivedRow) error
 	// FindStatus returns a status resource (ENOTFOUND when unknown).
 	FindStatus(ctx context.Context, id string) (*Status, error)
 	// FindReceived returns received objects by row id.

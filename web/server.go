@@ -96,6 +96,7 @@ type Server struct {
 	apiDocs []apiDoc
 	live    *live.Broker
 	jobs    jobQueue
+	taxiiQ  taxiiQueue // asynchronous TAXII adds (taxii_add.go)
 }
 
 // New builds the server and parses every template (a broken template fails

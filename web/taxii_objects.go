@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -350,79 +348,6 @@ func (s *Server) taxiiManifest(w http.ResponseWriter, r *http.Request, st *reqSt
 		out.Objects = append(out.Objects, manifestRecord{ID: row.ObjectID, DateAdded: taxiiTime(row.DateAdded), Version: taxiiVersion(row), MediaType: stixMedia})
 	}
 	taxiiJSON(w, http.StatusOK, out)
-}
-
-// taxiiAddObjects stores what a participant adds: indicators, observables
-// and relationships become ceptor's (kept with their ids, versions,
-// markings and links); known TLP markings and identities are accepted and
-// not stored; anything else is a failure with its reason. The status
-// resource answers at once, complete.
-func (s *Server) taxiiAddObjects(w http.ResponseWriter, r *http.Request, st *reqState) {
-	if !isTAXIIContent(r.Header.Get("Content-Type")) {
-		s.taxiiError(w, http.StatusUnsupportedMediaType, "taxii.err_content_type", st.lang)
-		return
-	}
-	c := s.taxiiCollectionFor(w, r, st, ceptor.ActCreate)
-	if c == nil {
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, taxiiMaxBody))
-	if err != nil {
-		s.taxiiError(w, http.StatusRequestEntityTooLarge, "taxii.err_too_large", st.lang, taxiiMaxBody)
-		return
-	}
-	raws, err := stix.ParseObjects(body)
-	if err != nil {
-		s.taxiiError(w, http.StatusBadRequest, "taxii.err_envelope", st.lang, err.Error())
-		return
-	}
-	now := s.now().UTC()
-	status := &stix.Status{ID: stix.UUIDOf(fmt.Sprintf("taxii-status:%d:%d:%s", st.actor.UserID, now.UnixNano(), c.Key)),
-		Collection: c.Key, OrgID: st.actor.OrgID, UserID: st.actor.UserID, Status: stix.StatusComplete, RequestTimestamp: now, TotalCount: len(raws)}
-	var rows []*stix.ReceivedRow
-	for _, raw := range raws {
-		rec, err := stix.Decode(raw)
-		var id struct {
-			ID string `json:"id"`
-		}
-		json.Unmarshal(raw, &id)
-		switch {
-		case errors.Is(err, stix.Skipped):
-			status.Successes = append(status.Successes, stix.StatusDetail{ID: rec.ID, Version: rec.Version()})
-			continue
-		case err != nil:
-			status.Failures = append(status.Failures, stix.StatusDetail{ID: id.ID, Message: err.Error()})
-			continue
-		}
-		if rec.TLP == "" {
-			rec.TLP = ceptor.TLPAmber
-			if c.MaxTLP.Rank() < rec.TLP.Rank() {
-				rec.TLP = c.MaxTLP
-			}
-		}
-		// Narrower than the collection carries is refused, except RED
-		// outside the everyone collection: it stays with the sender and NISC.
-		if !rec.TLP.AtMost(c.MaxTLP) && (rec.TLP != ceptor.TLPRed || c.Audience == ceptor.FeedEveryone) {
-			status.Failures = append(status.Failures, stix.StatusDetail{ID: rec.ID, Version: rec.Version(),
-				Message: fmt.Sprintf("%s is narrower than this collection carries (%s at most)", rec.TLP.Label(), c.MaxTLP.Label())})
-			continue
-		}
-		rows = append(rows, &stix.ReceivedRow{Collection: c.Key, OrgID: st.actor.OrgID, UserID: st.actor.UserID, Received: rec})
-		status.Successes = append(status.Successes, stix.StatusDetail{ID: rec.ID, Version: rec.Version()})
-	}
-	status.SuccessCount, status.FailureCount = len(status.Successes), len(status.Failures)
-	store, err := s.stixStore()
-	if err != nil {
-		s.taxiiFail(w, r, st, err)
-		return
-	}
-	if err := store.AddReceived(r.Context(), status, rows); err != nil {
-		s.taxiiFail(w, r, st, err)
-		return
-	}
-	s.audit(r, "taxii.add", ceptor.KindFeed, c.Key, st.actor.OrgID, map[string]any{"status": status.ID,
-		"total": status.TotalCount, "success": status.SuccessCount, "failure": status.FailureCount})
-	taxiiJSON(w, http.StatusAccepted, status)
 }
 
 func (s *Server) taxiiStatus(w http.ResponseWriter, r *http.Request, st *reqState) {

@@ -11,11 +11,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"ceptor"
 	"ceptor/auth"
+	"ceptor/jobs"
 	"ceptor/stix"
 	"ceptor/web"
+
+	"github.com/riverqueue/river"
 )
 
 const taxiiAccept = "application/taxii+json;version=2.1"
@@ -613,4 +617,62 @@ func (w *repWorld) peerTok() string {
 		return w.token(u.Email, nil)
 	}
 	return ""
+}
+
+// TestTAXIIAsyncAdd: with the job queue, an add answers 202 with a pending
+// status at once; the job completes it, and the objects then appear.
+func TestTAXIIAsyncAdd(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			w := newRepWorld(t, engine)
+			ctx := context.Background()
+			if err := jobs.Migrate(ctx, w.db.SQL(), string(w.db.Dialect()), nil); err != nil {
+				t.Fatal(err)
+			}
+			q, err := jobs.New(jobs.Config{DB: w.db.SQL(), Dialect: string(w.db.Dialect()), Poll: 50 * time.Millisecond}, func(rw *river.Workers) {
+				river.AddWorker(rw, &web.TAXIIAddWorker{Server: w.srv})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer q.Stop(context.Background())
+			w.srv.UseTAXIIQueue(q)
+
+			everyone := "/taxii2/ceptor/collections/" + stix.UUIDOf("taxii-collection:everyone-green") + "/"
+			ind := map[string]any{"type": "indicator", "spec_version": "2.1", "id": "indicator--1f6f3c3a-58b5-4e9c-a4a3-6b1d2f2f7a01",
+				"created": "2026-10-01T00:00:00.000Z", "modified": "2026-10-01T00:00:00.000Z", "pattern": "[ipv4-addr:value = '198.51.100.9']",
+				"pattern_type": "stix", "valid_from": "2026-10-01T00:00:00Z"}
+			bad := map[string]any{"type": "tool", "spec_version": "2.1", "id": "tool--1f6f3c3a-58b5-4e9c-a4a3-6b1d2f2f7a02",
+				"created": "2026-10-01T00:00:00.000Z", "modified": "2026-10-01T00:00:00.000Z", "name": "x"}
+			env, _ := json.Marshal(map[string]any{"objects": []any{ind, bad}})
+			code, _, b := w.taxiiReq("POST", everyone+"objects/", "Bearer "+w.opTok, taxiiAccept, taxiiAccept, string(env))
+			var st stix.Status
+			json.Unmarshal(b, &st)
+			if code != 202 || st.Status != "pending" || st.PendingCount != 2 || len(st.Pendings) != 2 {
+				t.Fatalf("POST: %d %s", code, b)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for st.Status != "complete" {
+				if time.Now().After(deadline) {
+					t.Fatalf("the add is still pending: %+v", st)
+				}
+				time.Sleep(50 * time.Millisecond)
+				id := st.ID
+				st = stix.Status{}
+				w.taxiiGet("/taxii2/ceptor/status/"+id+"/", w.opTok, 200, &st)
+			}
+			if st.SuccessCount != 1 || st.FailureCount != 1 || st.PendingCount != 0 || len(st.Pendings) != 0 {
+				t.Errorf("completed status: %+v", st)
+			}
+			var got taxiiEnv
+			w.taxiiGet(everyone+"objects/?match[id]="+url.QueryEscape(ind["id"].(string)), w.niscTok, 200, &got)
+			if len(got.Objects) != 1 || got.Objects[0]["pattern"] != ind["pattern"] {
+				t.Errorf("the added indicator: %v", got.Objects)
+			}
+		})
+	}
 }

@@ -207,6 +207,7 @@ func (m *Main) Run(ctx context.Context) error {
 			jobs.RemindersEvery(jobs.ReminderInterval), web.STIXSyncEvery(web.STIXSyncInterval)}}, func(w *river.Workers) {
 		river.AddWorker(w, &jobs.SessionCleanupWorker{Store: m.DB, Now: m.Now})
 		river.AddWorker(w, &web.STIXSyncWorker{Server: srv}) // keeps the STIX index of the TAXII server current
+		river.AddWorker(w, &web.TAXIIAddWorker{Server: srv})
 		river.AddWorker(w, &jobs.SendEmailWorker{Sender: sender, Log: m.Log})
 		river.AddWorker(w, &jobs.NotificationCleanupWorker{Store: m.DB, Keep: jobs.NotificationRetention, Now: m.Now})
 		// Update cadences in large-scale mode and reporting clocks; the
@@ -218,6 +219,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	srv.UseJobs(m.Jobs)
+	srv.UseTAXIIQueue(m.Jobs) // TAXII adds complete in the background
 	srv.UseMail(sender != nil)
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel

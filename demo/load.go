@@ -122,6 +122,9 @@ func Load(ctx context.Context, reg ceptor.RegistryService, users ceptor.UserServ
 	if err := l.loadUsers(ctx, opt); err != nil {
 		return nil, err
 	}
+	if err := l.loadStandards(ctx); err != nil {
+		return nil, err
+	}
 	return l.sum, nil
 }
 

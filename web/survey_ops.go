@@ -482,11 +482,13 @@ func (s *Server) loadResponse(ctx context.Context, st *reqState, id, orgID int64
 type responseInput struct {
 	// Answers maps a question key (item id, or group|tier) to an answer
 	// code: implemented, partly, planned, not, na ("" clears it).
-	Answers   map[string]string `json:"answers"`
-	CSIRT     string            `json:"csirt"`
-	Exercises string            `json:"exercises"`
-	Executive string            `json:"executive"`
-	Comments  string            `json:"comments"`
+	Answers map[string]string `json:"answers"`
+	// The extra questions: yes or no ("" clears); left out, they keep
+	// their saved value.
+	CSIRT     *string `json:"csirt,omitempty"`
+	Exercises *string `json:"exercises,omitempty"`
+	Executive *string `json:"executive,omitempty"`
+	Comments  *string `json:"comments,omitempty"`
 	// Version, when not 0, must be the stored version (someone else may
 	// have saved in the meantime).
 	Version int `json:"version"`
@@ -519,7 +521,11 @@ func applyInput(sc *surveyContext, in responseInput) error {
 	}
 	r := sc.Response
 	r.Answers = string(b)
-	r.CSIRT, r.Exercises, r.Executive, r.Comments = in.CSIRT, in.Exercises, in.Executive, in.Comments
+	for _, f := range []struct{ dst, src *string }{{&r.CSIRT, in.CSIRT}, {&r.Exercises, in.Exercises}, {&r.Executive, in.Executive}, {&r.Comments, in.Comments}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
 	if in.Version != 0 {
 		r.Version = in.Version
 	}

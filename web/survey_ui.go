@@ -851,8 +851,8 @@ func (s *Server) answerPage(w http.ResponseWriter, r *http.Request) {
 
 // answerFormInput reads the answer form: q<No> radio buttons.
 func answerFormInput(r *http.Request, qs []ceptor.SurveyQuestion) responseInput {
-	in := responseInput{Answers: map[string]string{}, CSIRT: r.FormValue("csirt"), Exercises: r.FormValue("exercises"),
-		Executive: r.FormValue("executive"), Comments: r.FormValue("comments")}
+	str := func(k string) *string { v := r.FormValue(k); return &v }
+	in := responseInput{Answers: map[string]string{}, CSIRT: str("csirt"), Exercises: str("exercises"), Executive: str("executive"), Comments: str("comments")}
 	in.Version, _ = strconv.Atoi(r.FormValue("version"))
 	for _, q := range qs {
 		if v, ok := r.Form["q"+strconv.Itoa(q.No)]; ok && len(v) > 0 {

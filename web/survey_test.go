@@ -1,0 +1,351 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"ceptor"
+	"ceptor/auth"
+	"ceptor/demo"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// The survey journey through the API and the pages, on both engines:
+// catalog import (good and bad files), a campaign to two sectors,
+// answering, submitting once, uploading the workbook, progress, statistics
+// per role, and the privacy of answers.
+
+// surveyWorld is the harness with a second and third operator of the
+// demo operator's sector, each with an analyst who can sign in.
+type surveyWorld struct {
+	*harness
+	op          *ceptor.Organization // the demo operator (analyst.operator@demo.example)
+	peer, other *ceptor.Organization // another operator of the same sector; an operator of another sector
+	peerEmail   string
+	otherEmail  string
+	nisc        string // NISC admin token
+}
+
+func newSurveyWorld(t *testing.T, engine string) *surveyWorld {
+	h := newHarness(t, engine)
+	ctx := context.Background()
+	w := &surveyWorld{harness: h, nisc: h.token("admin.nisc@demo.example", nil)}
+	u, err := h.db.FindUserByEmail(ctx, "analyst.operator@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.op, err = h.db.FindOrg(ctx, u.OrgID); err != nil {
+		t.Fatal(err)
+	}
+	active := true
+	ops, _, err := h.db.ListOrgs(ctx, ceptor.OrgFilter{Type: ceptor.OrgOperator, Active: &active})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops {
+		if o.ID == w.op.ID || len(o.SectorIDs) != 1 {
+			continue
+		}
+		if o.SectorIDs[0] == w.op.SectorIDs[0] && w.peer == nil {
+			w.peer = o
+		}
+		if o.SectorIDs[0] != w.op.SectorIDs[0] && w.other == nil {
+			w.other = o
+		}
+	}
+	if w.peer == nil || w.other == nil {
+		t.Fatal("the demo data lacks a second operator")
+	}
+	hash, err := auth.HashPassword(auth.TestParams, demo.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct {
+		org   *ceptor.Organization
+		email *string
+	}{{w.peer, &w.peerEmail}, {w.other, &w.otherEmail}} {
+		*x.email = fmt.Sprintf("analyst%d@survey.example", x.org.ID)
+		if err := h.db.CreateUser(ctx, &ceptor.User{OrgID: x.org.ID, Email: *x.email, Name: "回答 担当", Role: ceptor.RoleAnalyst, Lang: "ja", PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// raw sends a request with any body and content type.
+func (h *harness) raw(method, path, token, ctype string, body []byte) (int, string) {
+	h.t.Helper()
+	req, _ := http.NewRequest(method, h.ts.URL+path, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+func mustJSON(t *testing.T, body string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatalf("%v\n%s", err, body)
+	}
+}
+
+const surveyCSV = "項目ID,対策項目,説明,分類,区分,対象分野\n" +
+	"T-1,方針を定めている,,ガバナンス,ベースライン,\n" +
+	"T-2,訓練を行っている,,インシデント対応,ベースライン,\n" +
+	"T-3,第三者評価を受けている,,ガバナンス,先導的,\n"
+
+func TestSurveyJourney(t *testing.T) {
+	t.Parallel()
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			w := newSurveyWorld(t, engine)
+
+			// A broken file: row-level errors, nothing stored.
+			code, body := w.raw("POST", "/api/v1/catalogs?code=test&title=x", w.nisc, "text/csv", []byte("id,title,group,tier\nA,x,g,sometimes\n,y,g,b\n"))
+			if code != http.StatusUnprocessableEntity || !strings.Contains(body, "line 2, tier") || !strings.Contains(body, "line 3, id") {
+				t.Fatalf("bad catalog: %d %s", code, body)
+			}
+			code, body = w.raw("POST", "/api/v1/catalogs?code=test&title=テスト指針", w.nisc, "text/csv", []byte(surveyCSV))
+			if code != http.StatusCreated {
+				t.Fatalf("catalog: %d %s", code, body)
+			}
+			var cat struct{ ID, Version int64 }
+			mustJSON(t, body, &cat)
+			if cat.Version != 1 {
+				t.Fatalf("the broken import left a version behind: %s", body)
+			}
+			// An operator may not import.
+			opTok := w.token("analyst.operator@demo.example", nil)
+			if code, _ := w.raw("POST", "/api/v1/catalogs?code=test", opTok, "text/csv", []byte(surveyCSV)); code != http.StatusForbidden {
+				t.Fatalf("operator import: %d", code)
+			}
+			// OSCAL export and re-import as version 2.
+			code, oscal := w.raw("GET", fmt.Sprintf("/api/v1/catalogs/%d/export?format=oscal", cat.ID), w.nisc, "", nil)
+			if code != http.StatusOK || !strings.Contains(oscal, `"oscal-version"`) {
+				t.Fatalf("oscal export: %d %s", code, oscal)
+			}
+			if code, body := w.raw("POST", "/api/v1/catalogs?code=test&format=oscal", w.nisc, "application/json", []byte(oscal)); code != http.StatusCreated || !strings.Contains(body, `"version":2`) {
+				t.Fatalf("oscal import: %d %s", code, body)
+			}
+
+			// Build, target two sectors, open.
+			code, body = w.api("POST", "/api/v1/surveys", w.nisc, fmt.Sprintf(`{"title":"テスト調査","fiscal_year":2026,"catalog_id":%d}`, cat.ID))
+			if code != http.StatusCreated {
+				t.Fatalf("create: %d %s", code, body)
+			}
+			var camp struct {
+				ID      int64
+				Targets int
+				Status  string
+			}
+			mustJSON(t, body, &camp)
+			// Operators do not see a draft.
+			if code, _ := w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/response", camp.ID), opTok, ""); code != http.StatusNotFound {
+				t.Fatalf("draft visible to operator: %d", code)
+			}
+			code, body = w.api("PUT", fmt.Sprintf("/api/v1/surveys/%d/targets", camp.ID), w.nisc,
+				fmt.Sprintf(`{"sector_ids":[%d,%d]}`, w.op.SectorIDs[0], w.other.SectorIDs[0]))
+			mustJSON(t, body, &camp)
+			if code != http.StatusOK || camp.Targets < 3 {
+				t.Fatalf("targets: %d %s", code, body)
+			}
+			if code, body := w.api("POST", fmt.Sprintf("/api/v1/surveys/%d/open", camp.ID), w.nisc, ""); code != http.StatusOK {
+				t.Fatalf("open: %d %s", code, body)
+			}
+			// The invitation reached the operator in-app.
+			c := w.login("analyst.operator@demo.example")
+			if _, page := c.get("/notifications"); !strings.Contains(page, "テスト調査") {
+				t.Fatal("no invitation in the operator's notifications")
+			}
+
+			// Answer: save a draft, a refused submission, then submit.
+			path := fmt.Sprintf("/api/v1/surveys/%d/response", camp.ID)
+			code, body = w.api("PUT", path, opTok, `{"answers":{"T-1":"implemented"},"csirt":"yes"}`)
+			if code != http.StatusOK || !strings.Contains(body, `"answered":1`) {
+				t.Fatalf("save: %d %s", code, body)
+			}
+			if code, body := w.api("POST", path+"/submit", opTok, `{}`); code != http.StatusUnprocessableEntity || !strings.Contains(body, "answers") {
+				t.Fatalf("incomplete submit: %d %s", code, body)
+			}
+			if code, body := w.api("PUT", path, opTok, `{"answers":{"T-9":"implemented"}}`); code != http.StatusUnprocessableEntity {
+				t.Fatalf("unknown question: %d %s", code, body)
+			}
+			code, body = w.api("POST", path+"/submit", opTok, `{"answers":{"T-2":"na","T-3":"partly"},"exercises":"yes","executive":"no"}`)
+			if code != http.StatusOK || !strings.Contains(body, `"baseline_all":true`) || !strings.Contains(body, `"leading_all":false`) {
+				t.Fatalf("submit: %d %s", code, body)
+			}
+			if code, _ := w.api("PUT", path, opTok, `{"answers":{"T-1":"not"}}`); code != http.StatusConflict {
+				t.Fatalf("changed after submission: %d", code)
+			}
+
+			// The peer answers in the browser, with the confirmation.
+			pc := w.login(w.peerEmail)
+			code, page := pc.get(fmt.Sprintf("/surveys/%d/answer", camp.ID))
+			if code != http.StatusOK || !strings.Contains(page, "T-1") {
+				t.Fatalf("answer page: %d", code)
+			}
+			form := url.Values{"q1": {"implemented"}, "q2": {"implemented"}, "q3": {"implemented"}, "csirt": {"no"}, "exercises": {"yes"}, "executive": {"yes"}, "action": {"submit"}}
+			if code, _, _ := pc.post(fmt.Sprintf("/surveys/%d/answer", camp.ID), form); code != http.StatusUnprocessableEntity {
+				t.Fatalf("submission without confirmation: %d", code)
+			}
+			form.Set("confirm", "1")
+			if code, body, _ := pc.post(fmt.Sprintf("/surveys/%d/answer", camp.ID), form); code != http.StatusSeeOther {
+				t.Fatalf("browser submit: %d %s", code, body)
+			}
+
+			// The other sector's operator answers by workbook.
+			oc := w.login(w.otherEmail)
+			oTok := w.token(w.otherEmail, nil)
+			req, _ := http.NewRequest("GET", w.ts.URL+fmt.Sprintf("/surveys/%d/answer.xlsx", camp.ID), nil)
+			code, xl, _ := oc.do(req)
+			if code != http.StatusOK {
+				t.Fatalf("workbook: %d", code)
+			}
+			f, err := excelize.OpenReader(strings.NewReader(xl))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheet := f.GetSheetName(0)
+			rows, _ := f.GetRows(sheet)
+			if len(rows) != 1+3+4 {
+				t.Fatalf("workbook rows: %d", len(rows))
+			}
+			// A wrong answer on row 3 first: nothing is stored.
+			set := func(row int, v string) { f.SetCellStr(sheet, fmt.Sprintf("G%d", row), v) }
+			set(2, "実施")
+			set(3, "たぶん")
+			set(4, "実施")
+			set(5, "はい")
+			set(6, "はい")
+			set(7, "はい")
+			var buf bytes.Buffer
+			f.Write(&buf)
+			code, body = w.raw("POST", fmt.Sprintf("/api/v1/surveys/%d/response/upload?submit=true", camp.ID), oTok, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+			if code != http.StatusUnprocessableEntity || !strings.Contains(body, "line 3") {
+				t.Fatalf("bad workbook: %d %s", code, body)
+			}
+			if code, body := w.api("GET", path, oTok, ""); !strings.Contains(body, `"version":0`) {
+				t.Fatalf("a refused workbook stored something: %d %s", code, body)
+			}
+			set(3, "実施")
+			buf.Reset()
+			f.Write(&buf)
+			code, body = w.raw("POST", fmt.Sprintf("/api/v1/surveys/%d/response/upload?submit=true", camp.ID), oTok, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+			if code != http.StatusOK || !strings.Contains(body, `"status":"submitted"`) || !strings.Contains(body, `"leading_all":true`) {
+				t.Fatalf("workbook upload: %d %s", code, body)
+			}
+
+			// Privacy: an operator never reads another's answers.
+			if code, _ := w.api("GET", fmt.Sprintf("%s?org_id=%d", path, w.peer.ID), opTok, ""); code != http.StatusNotFound {
+				t.Fatalf("operator read a peer's response: %d", code)
+			}
+			if code, _ := w.api("GET", fmt.Sprintf("%s?org_id=%d", path, w.op.ID), w.nisc, ""); code != http.StatusOK {
+				t.Fatalf("NISC reads a submitted response: %d", code)
+			}
+
+			// Progress and statistics.
+			code, body = w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/progress", camp.ID), w.nisc, "")
+			var prog struct{ Total ceptor.SurveyProgressRow }
+			mustJSON(t, body, &prog)
+			if code != http.StatusOK || prog.Total.Submitted != 3 {
+				t.Fatalf("progress: %d %s", code, body)
+			}
+			if code, body := w.api("POST", fmt.Sprintf("/api/v1/surveys/%d/close", camp.ID), w.nisc, ""); code != http.StatusOK {
+				t.Fatalf("close: %d %s", code, body)
+			}
+			code, body = w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/statistics", camp.ID), w.nisc, "")
+			var st struct {
+				Scope   string
+				Overall struct {
+					Respondents *int `json:"respondents"`
+					BaselineAll *int `json:"baseline_all"`
+					LeadingAll  *int `json:"leading_all"`
+				}
+				BySector []struct {
+					SectorID     int64 `json:"sector_id"`
+					Respondents  *int
+					BaselineRate float64 `json:"baseline_rate"`
+					LeadingRate  float64 `json:"leading_rate"`
+				} `json:"by_sector"`
+			}
+			mustJSON(t, body, &st)
+			// Hand-computed: op (baseline yes, leading no), peer (yes, yes), other (yes, yes).
+			if code != http.StatusOK || st.Scope != "programme" || *st.Overall.Respondents != 3 || *st.Overall.BaselineAll != 3 || *st.Overall.LeadingAll != 2 {
+				t.Fatalf("statistics: %d %s", code, body)
+			}
+			for _, s := range st.BySector {
+				if s.SectorID == w.op.SectorIDs[0] && (s.BaselineRate != 1 || s.LeadingRate != 0.5) {
+					t.Fatalf("sector rates: %+v", s)
+				}
+			}
+			// The ministry of the operator's sector: one sector, below the
+			// threshold, so suppressed.
+			code, body = w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/statistics", camp.ID), w.token("analyst.ministry@demo.example", nil), "")
+			if code == http.StatusOK && !strings.Contains(body, `"suppressed":true`) {
+				t.Fatalf("ministry statistics not suppressed: %s", body)
+			}
+			// The operator's comparison: too few others in its sector.
+			code, body = w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/comparison", camp.ID), opTok, "")
+			if code != http.StatusOK || !strings.Contains(body, `"sector_shown":false`) {
+				t.Fatalf("comparison: %d %s", code, body)
+			}
+			// Pages render for each role.
+			nc := w.login("admin.nisc@demo.example")
+			for _, p := range []string{"/surveys", fmt.Sprintf("/surveys/%d", camp.ID), fmt.Sprintf("/surveys/%d/stats", camp.ID), "/catalogs", fmt.Sprintf("/catalogs/%d", cat.ID), "/standards", "/surveys/trends", "/surveys/new"} {
+				if code, page := nc.get(p); code != http.StatusOK {
+					t.Errorf("NISC %s: %d\n%.400s", p, code, page)
+				}
+			}
+			for _, p := range []string{"/surveys", fmt.Sprintf("/surveys/%d/answer", camp.ID), fmt.Sprintf("/surveys/%d/compare", camp.ID), "/standards"} {
+				if code, page := c.get(p); code != http.StatusOK {
+					t.Errorf("operator %s: %d\n%.400s", p, code, page)
+				}
+			}
+			if code, _ := c.get(fmt.Sprintf("/surveys/%d/stats", camp.ID)); code == http.StatusOK {
+				t.Error("an operator analyst read the campaign statistics")
+			}
+			for _, f := range []string{"csv", "xlsx"} {
+				req, _ := http.NewRequest("GET", w.ts.URL+fmt.Sprintf("/surveys/%d/stats.%s", camp.ID, f), nil)
+				if code, _, _ := nc.do(req); code != http.StatusOK {
+					t.Errorf("export %s: %d", f, code)
+				}
+			}
+		})
+	}
+}
+
+func TestSurveyDemoStatistics(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "sqlite")
+	tok := h.token("admin.nisc@demo.example", nil)
+	code, body := h.api("GET", "/api/v1/surveys", tok, "")
+	var list []struct {
+		ID     int64
+		Status string
+	}
+	mustJSON(t, body, &list)
+	if code != http.StatusOK || len(list) < 2 {
+		t.Fatalf("demo campaigns: %d %s", code, body)
+	}
+	// The newer demo campaign compares with the older through the mapping.
+	code, body = h.api("GET", fmt.Sprintf("/api/v1/surveys/%d/statistics", list[0].ID), tok, "")
+	if code != http.StatusOK || !strings.Contains(body, `"prev_rate":0.`) {
+		t.Fatalf("demo statistics: %d %.600s", code, body)
+	}
+}

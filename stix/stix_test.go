@@ -212,7 +212,7 @@ func TestExportValidatesAgainstOASISSchemas(t *testing.T) {
 // TestSchemaValidatorRejects: a test that cannot fail is a defect; the
 // validator must refuse a broken object.
 func TestSchemaValidatorRejects(t *testing.T) {
-	v := newValidator(&testing.T{})
+	v := newValidator(t)
 	sch, err := v.c.Compile(schemaBase + "sdos/indicator.json")
 	if err != nil {
 		t.Fatal(err)

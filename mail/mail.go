@@ -34,6 +34,10 @@ type Message struct {
 	// Headers are extra header fields (Auto-Submitted, X-Ceptor-...); they
 	// cannot replace the ones the message is built with.
 	Headers map[string]string
+	// ID, when set, is the local part of the Message-ID (letters, digits,
+	// ".", "-", "_"): a message sent again after a crash keeps its ID, so
+	// that mailboxes recognise the repeat. Empty: a random one.
+	ID string
 }
 
 // Sender sends messages.
@@ -105,7 +109,14 @@ func Build(m Message, now time.Time, host string) (data []byte, from string, to 
 	h.Set("To", toHdr)
 	h.Set("Subject", encodeHeader(m.Subject))
 	h.Set("Date", now.Format(time.RFC1123Z))
-	h.Set("Message-ID", "<"+hex.EncodeToString(id)+"@"+host+">")
+	local := hex.EncodeToString(id)
+	if m.ID != "" {
+		if strings.Trim(m.ID, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != "" || len(m.ID) > 100 {
+			return nil, "", nil, fmt.Errorf("%w: message id %q", ErrInvalid, m.ID)
+		}
+		local = m.ID
+	}
+	h.Set("Message-ID", "<"+local+"@"+host+">")
 	h.Set("MIME-Version", "1.0")
 	for k, v := range m.Headers {
 		ck := textproto.CanonicalMIMEHeaderKey(k)

@@ -67,7 +67,9 @@ func (d *DB) DeliverySent(ctx context.Context, x *ceptor.AdvisoryDelivery, at ti
 
 // DeliveryRetry puts a delivery back in the queue after a temporary failure.
 func (d *DB) DeliveryRetry(ctx context.Context, x *ceptor.AdvisoryDelivery, msg string) error {
-	_, err := d.exec(ctx, d.db, "UPDATE advisory_deliveries SET status = 'queued', last_error = ?, lease_until = NULL WHERE id = ? AND status = 'sending'", trimErr(msg), x.ID)
+	// The lease stays: should the job itself be lost now, the sweeper
+	// finds the row by it.
+	_, err := d.exec(ctx, d.db, "UPDATE advisory_deliveries SET status = 'queued', last_error = ? WHERE id = ? AND status = 'sending'", trimErr(msg), x.ID)
 	return err
 }
 
@@ -242,12 +244,14 @@ func (d *DB) FollowUpList(ctx context.Context, orgID int64, ministry bool, limit
 	return out, translate(rows.Err())
 }
 
-// StaleDeliveries returns deliveries that no sender holds any more: queued
-// for longer than age (their job was lost) or sending past their lease
-// (their sender crashed).
+// StaleDeliveries returns deliveries that no sender holds any more: never
+// tried for longer than age, or put back for a retry more than age past
+// their lease (their job was lost), or sending past their lease (their
+// sender crashed).
 func (d *DB) StaleDeliveries(ctx context.Context, now time.Time, age time.Duration, limit int) ([]int64, error) {
-	rows, err := d.query(ctx, d.db, `SELECT id FROM advisory_deliveries WHERE status = 'queued' AND attempts = 0 AND created_at < ? OR status = 'sending' AND lease_until < ?
-		ORDER BY id LIMIT ?`, now.Add(-age).UTC(), now.UTC(), limit)
+	rows, err := d.query(ctx, d.db, `SELECT id FROM advisory_deliveries WHERE status = 'queued' AND attempts = 0 AND created_at < ?
+		OR status = 'queued' AND attempts > 0 AND lease_until < ? OR status = 'sending' AND lease_until < ?
+		ORDER BY id LIMIT ?`, now.Add(-age).UTC(), now.Add(-age).UTC(), now.UTC(), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,348 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"ceptor"
+	"ceptor/mail"
+
+	"github.com/riverqueue/river"
+)
+
+// Advisory deliveries (情報提供): publishing an advisory creates one
+// delivery row per recipient organisation x contact x channel and, in the
+// same transaction, one AdvisoryDeliveryArgs job per e-mail or webhook row.
+// The worker claims the row (queued -> sending, with a lease) in its own
+// transaction before sending and records the outcome after, so a job run
+// twice, or by two nodes, sends once: the second claim finds the row taken
+// or sent. A node killed while sending leaves the row "sending"; when the
+// lease runs out the sweeper (AdvisorySweepArgs, periodic) queues it again.
+// Only in that window — the receiver accepted, the process died before
+// recording it — can a message go out twice; both copies carry the same
+// X-Ceptor-Delivery id so that receivers can drop the repeat.
+//
+// When a primary contact's delivery fails for good (a 5xx answer, an
+// invalid address, retries used up) and the organisation has not
+// confirmed, its alternate contacts get the message; when nothing is left
+// that can reach it, the recipient is unreachable.
+
+// AdvisoryDeliveryArgs sends one delivery row.
+type AdvisoryDeliveryArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// Kind names the job in the queue.
+func (AdvisoryDeliveryArgs) Kind() string { return "advisory_delivery" }
+
+// InsertOpts: eight attempts with River's backoff (attempt⁴ seconds) span
+// about an hour and a half; alternates take over after that.
+func (AdvisoryDeliveryArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 8} }
+
+// DeliveryLease is how long a sender holds a delivery row; a sender that
+// has not finished by then is presumed dead.
+const DeliveryLease = 2 * time.Minute
+
+// DeliveryStore is what the delivery worker reads and records.
+type DeliveryStore interface {
+	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
+	ClaimDelivery(ctx context.Context, id int64, now time.Time, lease time.Duration) (*ceptor.AdvisoryDelivery, error)
+	DeliverySent(ctx context.Context, x *ceptor.AdvisoryDelivery, at time.Time) error
+	DeliveryRetry(ctx context.Context, x *ceptor.AdvisoryDelivery, msg string) error
+	DeliveryFailed(ctx context.Context, x *ceptor.AdvisoryDelivery, msg string, at time.Time) ([]int64, error)
+	FindAdvisory(ctx context.Context, id int64) (*ceptor.Advisory, error)
+	StaleDeliveries(ctx context.Context, now time.Time, age time.Duration, limit int) ([]int64, error)
+	RemindAlternates(ctx context.Context, now time.Time, lead time.Duration) ([]int64, error)
+	EscalateOverdue(ctx context.Context, now time.Time, grace time.Duration) (int, error)
+}
+
+// AdvisoryMessenger renders what a delivery sends, in the contact's
+// language and within what the advisory's TLP allows outside the system
+// (the web server implements it: it owns the messages and the links).
+type AdvisoryMessenger interface {
+	AdvisoryEmail(a *ceptor.Advisory, x *ceptor.AdvisoryDelivery) (mail.Message, error)
+	// AdvisoryWebhook returns the JSON body and the headers (signature,
+	// timestamp, delivery id) of a webhook call.
+	AdvisoryWebhook(a *ceptor.Advisory, x *ceptor.AdvisoryDelivery, now time.Time) ([]byte, map[string]string, error)
+	// AdvisoryChanged wakes the advisory's live pages.
+	AdvisoryChanged(ctx context.Context, id int64)
+}
+
+// AdvisoryDeliveryWorker sends deliveries.
+type AdvisoryDeliveryWorker struct {
+	river.WorkerDefaults[AdvisoryDeliveryArgs]
+	Store     DeliveryStore
+	Messenger AdvisoryMessenger
+	// Sender sends e-mail; nil: no SMTP server is configured and e-mail
+	// deliveries fail (so that alternates and the unreachable list show it).
+	Sender mail.Sender
+	// HTTP calls webhooks (default: 10 s timeout, no redirects).
+	HTTP  *http.Client
+	Now   func() time.Time
+	Log   *slog.Logger
+	Lease time.Duration
+	// Enqueue queues delivery ids, in the ambient transaction of ctx when
+	// there is one (see Queue.EnqueueDeliveries).
+	Enqueue func(ctx context.Context, ids []int64) error
+}
+
+// Timeout bounds one attempt.
+func (w *AdvisoryDeliveryWorker) Timeout(*river.Job[AdvisoryDeliveryArgs]) time.Duration {
+	return time.Minute
+}
+
+func (w *AdvisoryDeliveryWorker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+func (w *AdvisoryDeliveryWorker) log() *slog.Logger {
+	if w.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return w.Log
+}
+
+// errPermanent marks a failure that retrying cannot cure.
+type errPermanent struct{ error }
+
+// Work sends one delivery.
+func (w *AdvisoryDeliveryWorker) Work(ctx context.Context, job *river.Job[AdvisoryDeliveryArgs]) error {
+	lease := w.Lease
+	if lease == 0 {
+		lease = DeliveryLease
+	}
+	x, err := w.Store.ClaimDelivery(ctx, job.Args.DeliveryID, w.now(), lease)
+	if err != nil {
+		return err
+	}
+	if x == nil {
+		// Sent, failed for good, or being sent by another worker.
+		return nil
+	}
+	// Addresses are personal data: logs carry ids only.
+	log := w.log().With("job_id", job.ID, "delivery_id", x.ID, "advisory_id", x.AdvisoryID, "org_id", x.OrgID, "channel", x.Channel, "attempt", job.Attempt)
+	a, err := w.Store.FindAdvisory(ctx, x.AdvisoryID)
+	if err != nil {
+		w.Store.DeliveryRetry(ctx, x, "advisory: "+err.Error())
+		return err
+	}
+	if a.Status == ceptor.AdvisoryWithdrawn && x.Purpose != "withdrawn" {
+		_, err := w.Store.DeliveryFailed(ctx, x, "advisory withdrawn before delivery", w.now())
+		return err
+	}
+	sendErr := w.send(ctx, a, x)
+	switch {
+	case sendErr == nil:
+		if err := w.Store.DeliverySent(ctx, x, w.now()); err != nil {
+			return err
+		}
+		log.Info("advisory delivered")
+		w.changed(ctx, a.ID)
+		return nil
+	case errors.As(sendErr, new(errPermanent)) || job.Attempt >= job.MaxAttempts:
+		log.Warn("advisory delivery failed for good; trying alternates", "err", sendErr)
+		err := w.Store.Atomic(ctx, func(ctx context.Context) error {
+			ids, err := w.Store.DeliveryFailed(ctx, x, sendErr.Error(), w.now())
+			if err != nil {
+				return err
+			}
+			return w.enqueue(ctx, ids)
+		})
+		if err != nil {
+			return err
+		}
+		w.changed(ctx, a.ID)
+		return nil
+	default:
+		log.Warn("advisory delivery failed; will retry", "err", sendErr)
+		if err := w.Store.DeliveryRetry(ctx, x, sendErr.Error()); err != nil {
+			return err
+		}
+		return sendErr
+	}
+}
+
+func (w *AdvisoryDeliveryWorker) changed(ctx context.Context, id int64) {
+	if w.Messenger != nil {
+		w.Messenger.AdvisoryChanged(ctx, id)
+	}
+}
+
+func (w *AdvisoryDeliveryWorker) enqueue(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if w.Enqueue == nil {
+		return errors.New("jobs: the delivery worker has no Enqueue")
+	}
+	return w.Enqueue(ctx, ids)
+}
+
+func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x *ceptor.AdvisoryDelivery) error {
+	switch x.Channel {
+	case ceptor.ChannelEmail:
+		if w.Sender == nil {
+			return errPermanent{errors.New("no SMTP server is configured")}
+		}
+		m, err := w.Messenger.AdvisoryEmail(a, x)
+		if err != nil {
+			return errPermanent{err}
+		}
+		if err := w.Sender.Send(ctx, m); err != nil {
+			if mail.Permanent(err) {
+				return errPermanent{err}
+			}
+			return err
+		}
+		return nil
+	case ceptor.ChannelWebhook:
+		body, headers, err := w.Messenger.AdvisoryWebhook(a, x, w.now())
+		if err != nil {
+			return errPermanent{err}
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, x.Address, bytes.NewReader(body))
+		if err != nil {
+			return errPermanent{err}
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", "ceptor-webhook/1")
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		hc := w.HTTP
+		if hc == nil {
+			hc = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			return nil
+		case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+			return fmt.Errorf("webhook answered %d", resp.StatusCode)
+		default:
+			return errPermanent{fmt.Errorf("webhook answered %d", resp.StatusCode)}
+		}
+	}
+	return errPermanent{fmt.Errorf("unknown channel %q", x.Channel)}
+}
+
+func deliveryParams(ids []int64) []river.InsertManyParams {
+	p := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		p[i] = river.InsertManyParams{Args: AdvisoryDeliveryArgs{DeliveryID: id}}
+	}
+	return p
+}
+
+// EnqueueDeliveries queues delivery rows in tx, or on their own when tx is nil.
+func (q *Queue) EnqueueDeliveries(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if tx == nil {
+		_, err := q.client.InsertManyFast(ctx, deliveryParams(ids))
+		return err
+	}
+	return q.EnqueueDeliveriesTx(ctx, tx, ids)
+}
+
+// EnqueueDeliveriesTx queues delivery rows in the caller's transaction.
+func (q *Queue) EnqueueDeliveriesTx(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	return q.InsertManyTx(ctx, tx, deliveryParams(ids))
+}
+
+// AdvisorySweepArgs is the periodic job that re-queues deliveries whose
+// sender died, sends reminders to alternate contacts before the
+// confirmation deadline and escalates organisations that missed it.
+type AdvisorySweepArgs struct{}
+
+// Kind names the job in the queue.
+func (AdvisorySweepArgs) Kind() string { return "advisory_sweep" }
+
+// Advisory sweep timing.
+const (
+	AdvisorySweepInterval = time.Minute
+	// AdvisoryReminderLead: unconfirmed organisations' alternate contacts
+	// are reminded this long before the deadline.
+	AdvisoryReminderLead = 6 * time.Hour
+	// AdvisoryEscalationGrace: after the deadline the CEPTOR secretariat
+	// follows up first; the ministry sees the organisation this much later.
+	AdvisoryEscalationGrace = 24 * time.Hour
+)
+
+// AdvisorySweepWorker runs the sweep.
+type AdvisorySweepWorker struct {
+	river.WorkerDefaults[AdvisorySweepArgs]
+	Store DeliveryStore
+	Now   func() time.Time
+	Log   *slog.Logger
+	// Enqueue queues delivery ids (in the ambient transaction when there is one).
+	Enqueue func(ctx context.Context, ids []int64) error
+	// QueuedAge: a delivery never tried for this long lost its job (default 5 min).
+	QueuedAge time.Duration
+}
+
+// Work runs one sweep.
+func (w *AdvisorySweepWorker) Work(ctx context.Context, job *river.Job[AdvisorySweepArgs]) error {
+	return w.Run(ctx)
+}
+
+// Run sweeps once.
+func (w *AdvisorySweepWorker) Run(ctx context.Context) error {
+	now := time.Now()
+	if w.Now != nil {
+		now = w.Now()
+	}
+	enqueue := w.Enqueue
+	if enqueue == nil {
+		return errors.New("jobs: the advisory sweep has no Enqueue")
+	}
+	age := w.QueuedAge
+	if age == 0 {
+		age = 5 * time.Minute
+	}
+	stale, err := w.Store.StaleDeliveries(ctx, now, age, 5000)
+	if err != nil {
+		return err
+	}
+	if len(stale) > 0 {
+		if w.Log != nil {
+			w.Log.Warn("advisory deliveries queued again (their sender stopped)", "count", len(stale))
+		}
+		if err := enqueue(ctx, stale); err != nil {
+			return err
+		}
+	}
+	err = w.Store.Atomic(ctx, func(ctx context.Context) error {
+		ids, err := w.Store.RemindAlternates(ctx, now, AdvisoryReminderLead)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		return enqueue(ctx, ids)
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.Store.EscalateOverdue(ctx, now, AdvisoryEscalationGrace)
+	return err
+}
+
+// AdvisorySweepEvery schedules the sweep on the leader.
+func AdvisorySweepEvery(d time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
+		return AdvisorySweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
+	}, &river.PeriodicJobOpts{RunOnStart: true})
+}

@@ -1,0 +1,348 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"ceptor"
+	"ceptor/jobs"
+	"ceptor/mail"
+	"ceptor/mail/mailtest"
+	"ceptor/sqldb"
+	"ceptor/sqldb/sqldbtest"
+
+	"github.com/riverqueue/river"
+)
+
+// testMessenger renders deliveries plainly; the Message-ID carries the
+// delivery id so that the sink can tell repeats.
+type testMessenger struct{}
+
+func (testMessenger) AdvisoryEmail(a *ceptor.Advisory, x *ceptor.AdvisoryDelivery) (mail.Message, error) {
+	id := "adv-" + strconv.FormatInt(x.ID, 10)
+	return mail.Message{To: []string{x.Address}, Subject: "【情報提供】" + a.Title, Text: "確認してください",
+		ID: id, Headers: map[string]string{"X-Ceptor-Delivery": strconv.FormatInt(x.ID, 10)}}, nil
+}
+
+func (testMessenger) AdvisoryWebhook(a *ceptor.Advisory, x *ceptor.AdvisoryDelivery, now time.Time) ([]byte, map[string]string, error) {
+	body := []byte(fmt.Sprintf(`{"advisory_id":%d,"delivery_id":%d}`, a.ID, x.ID))
+	m := hmac.New(sha256.New, []byte("k"))
+	m.Write(body)
+	return body, map[string]string{"X-Ceptor-Signature": "sha256=" + hex.EncodeToString(m.Sum(nil))}, nil
+}
+
+func (testMessenger) AdvisoryChanged(context.Context, int64) {}
+
+// advisoryWorld creates NISC and n operators, each with two primary
+// contacts (e-mail) and one alternate; webhook, when set, is the first
+// operator's primary webhook.
+func advisoryWorld(t *testing.T, db *sqldb.DB, n int, webhook string) (nisc int64, author int64) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, db.Atomic(ctx, func(ctx context.Context) error {
+		o := &ceptor.Organization{Name: "NISC", Type: ceptor.OrgNISC, Active: true}
+		if err := db.CreateOrg(ctx, o); err != nil {
+			return err
+		}
+		u := &ceptor.User{OrgID: o.ID, Email: "desk@nisc.example.go.jp", Name: "担当", Role: ceptor.RoleAnalyst}
+		if err := db.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		nisc, author = o.ID, u.ID
+		for i := range n {
+			op := &ceptor.Organization{Name: fmt.Sprintf("事業者%04d", i), Type: ceptor.OrgOperator, Active: true}
+			if err := db.CreateOrg(ctx, op); err != nil {
+				return err
+			}
+			for j, kind := range []ceptor.ContactKind{ceptor.ContactPrimary, ceptor.ContactPrimary, ceptor.ContactAlternate} {
+				c := &ceptor.Contact{OrgID: op.ID, Name: "窓口", Kind: kind, Email: fmt.Sprintf("c%d-%d@op%d.example.jp", j, i, i), Active: true}
+				if i == 0 && j == 0 && webhook != "" {
+					c.Email, c.WebhookURL = "", webhook
+				}
+				if err := db.CreateContact(ctx, c); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}))
+	return nisc, author
+}
+
+// publish publishes an advisory to every operator and queues its
+// deliveries in the same transaction.
+func publish(t *testing.T, db *sqldb.DB, q *jobs.Queue, nisc, author int64) (int64, *ceptor.PublishResult) {
+	t.Helper()
+	ctx := context.Background()
+	a := &ceptor.Advisory{OrgID: nisc, AuthorID: author, Title: "脆弱性に関する注意喚起", Body: "本文", TLP: ceptor.TLPGreen,
+		Audience: ceptor.Audience{OrgTypes: []ceptor.OrgType{ceptor.OrgOperator}}}
+	must(t, db.CreateAdvisory(ctx, a))
+	var res *ceptor.PublishResult
+	must(t, db.Atomic(ctx, func(ctx context.Context) error {
+		var err error
+		if res, err = db.PublishAdvisory(ctx, a.ID, time.Now()); err != nil {
+			return err
+		}
+		return q.EnqueueDeliveriesTx(ctx, sqldb.Tx(ctx), res.Deliveries)
+	}))
+	return a.ID, res
+}
+
+func deliveryQueue(t testing.TB, db *sqldb.DB, sender mail.Sender, lease time.Duration, sweep time.Duration) *jobs.Queue {
+	ctx := context.Background()
+	if err := jobs.Migrate(ctx, db.SQL(), string(db.Dialect()), nil); err != nil {
+		t.Fatal(err)
+	}
+	var q *jobs.Queue
+	enqueue := func(ctx context.Context, ids []int64) error { return q.EnqueueDeliveries(ctx, sqldb.Tx(ctx), ids) }
+	var periodic []*river.PeriodicJob
+	if sweep > 0 {
+		periodic = append(periodic, jobs.AdvisorySweepEvery(sweep))
+	}
+	var err error
+	q, err = jobs.New(jobs.Config{DB: db.SQL(), Dialect: string(db.Dialect()), Poll: 50 * time.Millisecond, Periodic: periodic}, func(w *river.Workers) {
+		river.AddWorker(w, &jobs.AdvisoryDeliveryWorker{Store: db, Messenger: testMessenger{}, Sender: sender, Lease: lease, Enqueue: enqueue})
+		river.AddWorker(w, &jobs.AdvisorySweepWorker{Store: db, Enqueue: enqueue, QueuedAge: 2 * time.Second})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func deliveryStatus(t testing.TB, db *sqldb.DB, id int64) map[string]map[string]int {
+	c, err := db.DeliveryCounts(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func waitDeliveries(t *testing.T, db *sqldb.DB, id int64, want int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		c := deliveryStatus(t, db, id)
+		done := 0
+		for ch, m := range c {
+			if ch != ceptor.ChannelInbox {
+				done += m["sent"] + m["failed"]
+			}
+		}
+		if done >= want {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("deliveries not done within %s: %v", timeout, deliveryStatus(t, db, id))
+}
+
+// E-mail and a signed webhook go out; a webhook refusing with 4xx fails
+// for good and the organisation's alternate contact gets the message.
+func TestAdvisoryDeliveryJobs(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		srv := mailtest.Start(t)
+		sender, err := mail.NewSMTP(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "ceptor <noreply@ceptor.example.go.jp>", Timeout: 5 * time.Second})
+		must(t, err)
+		var mu sync.Mutex
+		var hooks []string
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			hooks = append(hooks, r.Header.Get("X-Ceptor-Signature")+" "+string(b))
+			mu.Unlock()
+			w.WriteHeader(http.StatusGone) // the endpoint is gone: permanent
+		}))
+		defer hook.Close()
+		nisc, author := advisoryWorld(t, db, 3, hook.URL)
+		q := deliveryQueue(t, db, sender, time.Minute, 0)
+		must(t, q.Start(context.Background()))
+		t.Cleanup(func() { q.Stop(context.Background()) })
+		id, res := publish(t, db, q, nisc, author)
+		// 3 orgs x 2 primaries; org 0's first primary is the webhook.
+		if len(res.Deliveries) != 6 {
+			t.Fatalf("deliveries %d", len(res.Deliveries))
+		}
+		waitDeliveries(t, db, id, 7, 60*time.Second) // + org 0's alternate after the webhook failed
+		c := deliveryStatus(t, db, id)
+		if c["email"]["sent"] != 6 || c["webhook"]["failed"] != 1 || c["inbox"]["sent"] != 0 {
+			t.Fatalf("delivery counts %v", c)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(hooks) != 1 || !strings.HasPrefix(hooks[0], "sha256=") {
+			t.Fatalf("webhook calls %q", hooks)
+		}
+		if msgs := srv.Messages(); len(msgs) != 6 {
+			t.Fatalf("messages %d", len(msgs))
+		}
+	})
+}
+
+// The crash test: a child process (this test binary again) works the
+// deliveries of an advisory to many organisations and is killed with
+// SIGKILL at random moments, several times, then one last child finishes.
+// Afterwards every delivery row is sent, every contact got its message,
+// and no contact got two different messages for the same delivery; the
+// only repeats possible are the ones in flight when the process died (the
+// SMTP server had accepted them, the process had not recorded it), and
+// they carry the same Message-ID, so mailboxes show one.
+func TestAdvisoryDeliveryCrash(t *testing.T) {
+	if os.Getenv("CEPTOR_CRASH_CHILD") != "" {
+		t.Skip("child mode")
+	}
+	orgs := 1000
+	if n, err := strconv.Atoi(os.Getenv("CEPTOR_CRASH_ORGS")); err == nil && n > 0 {
+		orgs = n
+	}
+	if testing.Short() {
+		orgs = 100
+	}
+	for _, engine := range crashEngines() {
+		t.Run(engine, func(t *testing.T) {
+			url := sqldbtest.URL(t, engine)
+			ctx := context.Background()
+			db, err := sqldb.Open(ctx, sqldb.Config{URL: url, DataDir: t.TempDir()})
+			must(t, err)
+			defer db.Close()
+			must(t, jobs.Migrate(ctx, db.SQL(), string(db.Dialect()), nil))
+			srv := mailtest.Start(t)
+			nisc, author := advisoryWorld(t, db, orgs, "")
+			q := deliveryQueue(t, db, nil, time.Second, 0) // inserts only
+			id, res := publish(t, db, q, nisc, author)
+			want := len(res.Deliveries)
+
+			lastWait := 5 * time.Minute
+			if testing.Short() || os.Getenv("CEPTOR_CRASH_WAIT") != "" {
+				lastWait = 40 * time.Second
+			}
+			run := func(kill time.Duration) {
+				cmd := exec.Command(os.Args[0], "-test.run=^TestAdvisoryDeliveryChild$", "-test.count=1")
+				cmd.Env = append(os.Environ(), "CEPTOR_CRASH_CHILD=1", "CEPTOR_CRASH_URL="+url, "CEPTOR_CRASH_SMTP="+srv.Addr())
+				var out bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				must(t, cmd.Start())
+				if kill > 0 {
+					time.Sleep(kill)
+					cmd.Process.Signal(syscall.SIGKILL)
+					cmd.Wait()
+					return
+				}
+				done := make(chan error, 1)
+				go func() { done <- cmd.Wait() }()
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatalf("last child: %v\n%s", err, out.String())
+					}
+				case <-time.After(lastWait):
+					cmd.Process.Kill()
+					t.Fatalf("last child did not finish: %v\n%s", deliveryStatus(t, db, id), out.String())
+				}
+			}
+			kills := 0
+			for range 4 {
+				run(time.Duration(300+rand.IntN(1200)) * time.Millisecond)
+				kills++
+				t.Logf("after kill %d: %v, %d messages", kills, deliveryStatus(t, db, id), len(srv.Messages()))
+			}
+			run(0)
+
+			c := deliveryStatus(t, db, id)
+			if c["email"]["sent"] != want || len(c["email"]) != 1 {
+				t.Fatalf("not every delivery was sent: %v (want %d sent)", c, want)
+			}
+			perID := map[string]int{}
+			for _, m := range srv.Messages() {
+				p, err := m.Parse()
+				must(t, err)
+				perID[p.Get("Message-ID")]++
+				if len(m.To) != 1 {
+					t.Fatalf("message to %v", m.To)
+				}
+			}
+			if len(perID) != want {
+				t.Fatalf("%d distinct messages for %d deliveries", len(perID), want)
+			}
+			repeats := 0
+			for _, n := range perID {
+				repeats += n - 1
+			}
+			// At most the messages in flight at each kill (10 workers).
+			if repeats > kills*10 {
+				t.Fatalf("%d repeated messages after %d kills", repeats, kills)
+			}
+			t.Logf("%s: %d deliveries, %d distinct messages, %d repeats of in-flight messages after %d kills", engine, want, len(perID), repeats, kills)
+		})
+	}
+}
+
+// TestAdvisoryDeliveryChild is the child process of the crash test.
+func TestAdvisoryDeliveryChild(t *testing.T) {
+	url := os.Getenv("CEPTOR_CRASH_URL")
+	if os.Getenv("CEPTOR_CRASH_CHILD") == "" || url == "" {
+		t.Skip("only as the crash test's child")
+	}
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, sqldb.Config{URL: url, DataDir: t.TempDir()})
+	must(t, err)
+	host, port, _ := strings.Cut(os.Getenv("CEPTOR_CRASH_SMTP"), ":")
+	p, _ := strconv.Atoi(port)
+	sender, err := mail.NewSMTP(mail.Config{Host: host, Port: p, From: "ceptor <noreply@ceptor.example.go.jp>", Timeout: 5 * time.Second})
+	must(t, err)
+	q := deliveryQueue(t, db, sender, time.Second, 500*time.Millisecond)
+	if os.Getenv("CEPTOR_CRASH_VERBOSE") != "" {
+		events, _ := q.Subscribe(river.EventKindJobFailed, river.EventKindJobCompleted)
+		go func() {
+			for e := range events {
+				if e.Job.Kind == "advisory_sweep" || e.Kind == river.EventKindJobFailed {
+					fmt.Println("event", e.Kind, e.Job.Kind, e.Job.Errors)
+				}
+			}
+		}()
+	}
+	must(t, q.Start(ctx))
+	// River runs the periodic sweep on its leader, and the leader killed
+	// a moment ago keeps its lease for River's leader TTL; this node
+	// sweeps by itself meanwhile (the sweep is safe to run anywhere, any
+	// number of times).
+	var enqueue = func(ctx context.Context, ids []int64) error { return q.EnqueueDeliveries(ctx, sqldb.Tx(ctx), ids) }
+	sweep := &jobs.AdvisorySweepWorker{Store: db, Enqueue: enqueue, QueuedAge: 2 * time.Second}
+	// Work until nothing is left to send.
+	for {
+		time.Sleep(200 * time.Millisecond)
+		if err := sweep.Run(ctx); err != nil {
+			fmt.Println("sweep:", err)
+		}
+		var open int
+		must(t, db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM advisory_deliveries WHERE status IN ('queued', 'sending')").Scan(&open))
+		if open == 0 {
+			break
+		}
+	}
+	q.Stop(ctx)
+}
+
+func crashEngines() []string {
+	if e := os.Getenv("CEPTOR_CRASH_ENGINE"); e != "" {
+		return []string{e}
+	}
+	return sqldbtest.Engines
+}

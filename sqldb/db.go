@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"ceptor"
@@ -65,7 +64,7 @@ type DB struct {
 	log     *slog.Logger
 	path    string // SQLite file, for messages
 	cache   registryCache
-	writeMu sync.Mutex   // serialises this process's SQLite write transactions
+	wq      writeQueue   // SQLite: this process's write transactions, batched (writebatch.go)
 	indexer *textIndexer // SQLite: writes the full-text index in batches
 }
 
@@ -284,27 +283,45 @@ func (d *DB) rebind(q string) string {
 
 func (d *DB) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
 	q = d.joined(ctx, q)
+	ctx = d.stmtCtx(ctx, q)
 	r, err := q.ExecContext(ctx, d.rebind(query), args...)
 	return r, translate(err)
 }
 
 func (d *DB) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
 	q = d.joined(ctx, q)
+	ctx = d.stmtCtx(ctx, q)
 	r, err := q.QueryContext(ctx, d.rebind(query), args...)
 	return r, translate(err)
 }
 
 func (d *DB) queryRow(q querier, ctx context.Context, query string, args ...any) *sql.Row {
 	q = d.joined(ctx, q)
+	ctx = d.stmtCtx(ctx, q)
 	return q.QueryRowContext(ctx, d.rebind(query), args...)
 }
 
 // insert runs an INSERT ... RETURNING id.
 func (d *DB) insert(ctx context.Context, q querier, query string, args ...any) (int64, error) {
 	q = d.joined(ctx, q)
+	ctx = d.stmtCtx(ctx, q)
 	var id int64
 	err := q.QueryRowContext(ctx, d.rebind(query+" RETURNING id"), args...).Scan(&id)
 	return id, translate(err)
+}
+
+// stmtCtx is the context a statement runs with. Inside a SQLite write
+// transaction a statement is not cut short when its caller goes away:
+// SQLite rolls back the whole transaction when a write is interrupted, and
+// the transaction may carry other callers' changes (writebatch.go). Write
+// transactions are short; the caller's own change is simply kept.
+func (d *DB) stmtCtx(ctx context.Context, q querier) context.Context {
+	if d.dialect == SQLite {
+		if _, ok := q.(*sql.Tx); ok {
+			return context.WithoutCancel(ctx)
+		}
+	}
+	return ctx
 }
 
 // inTx runs fn in a transaction, committing when fn returns nil.
@@ -314,17 +331,23 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fn(tx)
 	}
 	if d.dialect == SQLite {
-		// SQLite has one writer at a time. Waiting in Go hands the lock
-		// over at once; waiting in SQLite's busy handler sleeps in steps
-		// and leaves the lock idle while writers queue.
-		d.writeMu.Lock()
-		defer d.writeMu.Unlock()
+		return d.writeSQLite(ctx, fn)
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
 	}
-	if err := fn(tx); err != nil {
+	done := false
+	defer func() {
+		if !done {
+			// fn panicked: give the connection and its locks back before
+			// the panic goes on.
+			tx.Rollback()
+		}
+	}()
+	err = fn(tx)
+	done = true
+	if err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -422,6 +445,11 @@ func (d *DB) joined(ctx context.Context, q querier) querier {
 func (d *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
 	if ambient(ctx) != nil {
 		return fn(ctx)
+	}
+	if d.dialect == SQLite {
+		// See stmtCtx: the job queue and other code handed this context
+		// must not interrupt a shared write transaction either.
+		ctx = context.WithoutCancel(ctx)
 	}
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))

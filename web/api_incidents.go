@@ -798,11 +798,17 @@ func (s *Server) apiSetGuidance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g := &ceptor.Guidance{SectorID: sector, Levels: in.Levels, UpdatedBy: st.actor.UserID}
-	if err := s.store.SetGuidance(ctx, g); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		if err := s.store.SetGuidance(r.Context(), g); err != nil {
+			return err
+		}
+		s.audit(r, "severity.guidance_update", ceptor.KindSector, sector, 0, map[string]any{"sector_id": sector, "levels": g.Levels})
+		return nil
+	})
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, "severity.guidance_update", ceptor.KindSector, sector, 0, map[string]any{"sector_id": sector, "levels": g.Levels})
 	out, err := s.guidanceView(ctx, sector)
 	if err != nil {
 		s.fail(w, r, err)
@@ -826,7 +832,14 @@ func (s *Server) apiDeleteGuidance(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.store.DeleteGuidance(ctx, sector); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		if err := s.store.DeleteGuidance(r.Context(), sector); err != nil {
+			return err
+		}
+		s.audit(r, "severity.guidance_delete", ceptor.KindSector, sector, 0, map[string]any{"sector_id": sector})
+		return nil
+	})
+	if err != nil {
 		if ceptor.ErrorCode(err) == ceptor.ENOTFOUND {
 			// No guidance of its own: nothing to drop, the defaults apply.
 			w.WriteHeader(http.StatusNoContent)
@@ -835,6 +848,5 @@ func (s *Server) apiDeleteGuidance(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, "severity.guidance_delete", ceptor.KindSector, sector, 0, map[string]any{"sector_id": sector})
 	w.WriteHeader(http.StatusNoContent)
 }

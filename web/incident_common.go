@@ -311,14 +311,20 @@ func (s *Server) opEvaluate(r *http.Request, st *reqState, subject ceptor.EvalSu
 		return nil, err
 	}
 	e := in.evaluation(subject, id, st)
-	if err := s.store.AddEvaluation(ctx, e); err != nil {
+	err := s.change(r, func(r *http.Request) error {
+		if err := s.store.AddEvaluation(r.Context(), e); err != nil {
+			return err
+		}
+		// The audit entry belongs to the evaluating organisation: a report's
+		// reporter (perhaps anonymous) is not named in it.
+		s.audit(r, "severity.evaluate", ceptor.Kind(subject), e.SubjectID, st.actor.OrgID,
+			map[string]any{"evaluation_id": e.ID, "overall": int(e.Overall), "final": e.Final,
+				"continuity": int(e.Continuity), "safety": int(e.Safety), "trust": int(e.Trust)})
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	// The audit entry belongs to the evaluating organisation: a report's
-	// reporter (perhaps anonymous) is not named in it.
-	s.audit(r, "severity.evaluate", ceptor.Kind(subject), e.SubjectID, st.actor.OrgID,
-		map[string]any{"evaluation_id": e.ID, "overall": int(e.Overall), "final": e.Final,
-			"continuity": int(e.Continuity), "safety": int(e.Safety), "trust": int(e.Trust)})
 	s.incPublish(ctx, incidentID)
 	return e, nil
 }

@@ -310,20 +310,32 @@ func (s *Server) opCreateIncident(r *http.Request, st *reqState, in incInput) (*
 			return nil, nil, err
 		}
 	}
-	if err := s.store.CreateIncident(ctx, inc); err != nil {
+	err := s.change(r, func(r *http.Request) error {
+		if err := s.store.CreateIncident(r.Context(), inc); err != nil {
+			return err
+		}
+		s.audit(r, "incident.create", ceptor.KindIncident, inc.ID, inc.CreatedByOrg, map[string]any{"title": inc.Title, "tlp": inc.TLP})
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
-	s.audit(r, "incident.create", ceptor.KindIncident, inc.ID, inc.CreatedByOrg, map[string]any{"title": inc.Title, "tlp": inc.TLP})
 	var problems []string
 	for _, id := range in.ReportIDs {
-		if err := s.store.AddReportToIncident(ctx, inc.ID, id, st.actor.OrgID, st.actor.UserID); err != nil {
+		// Each report joins on its own: one that cannot stays out.
+		err := s.change(r, func(r *http.Request) error {
+			if err := s.store.AddReportToIncident(r.Context(), inc.ID, id, st.actor.OrgID, st.actor.UserID); err != nil {
+				return err
+			}
+			s.audit(r, "incident.report_add", ceptor.KindIncident, inc.ID, inc.CreatedByOrg, map[string]any{"report_id": id})
+			return nil
+		})
+		if err != nil {
 			if code := ceptor.ErrorCode(err); code != ceptor.ECONFLICT && code != ceptor.EINVALID {
 				return nil, nil, err
 			}
 			problems = append(problems, i18n.T(st.lang, "inc.report_not_added", id, i18n.T(st.lang, messageKey(err))))
-			continue
 		}
-		s.audit(r, "incident.report_add", ceptor.KindIncident, inc.ID, inc.CreatedByOrg, map[string]any{"report_id": id})
 	}
 	got, err := s.store.FindIncident(ctx, inc.ID)
 	if err != nil {
@@ -394,9 +406,6 @@ func (s *Server) opUpdateIncident(r *http.Request, st *reqState, id int64, apply
 	if err := s.checkSectors(ctx, inc.ManualSectorIDs); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateIncident(ctx, inc, st.actor.OrgID, st.actor.UserID); err != nil {
-		return nil, err
-	}
 	detail := map[string]any{}
 	if before.Title != inc.Title {
 		detail["title"] = inc.Title
@@ -417,7 +426,16 @@ func (s *Server) opUpdateIncident(r *http.Request, st *reqState, id int64, apply
 	if before.Status != inc.Status {
 		action = "incident.status"
 	}
-	s.audit(r, action, ceptor.KindIncident, inc.ID, inc.CreatedByOrg, detail)
+	err = s.change(r, func(r *http.Request) error {
+		if err := s.store.UpdateIncident(r.Context(), inc, st.actor.OrgID, st.actor.UserID); err != nil {
+			return err
+		}
+		s.audit(r, action, ceptor.KindIncident, inc.ID, inc.CreatedByOrg, detail)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	s.incPublish(ctx, inc.ID)
 	return inc, nil
 }
@@ -682,10 +700,16 @@ func (s *Server) opAddReport(r *http.Request, st *reqState, id, reportID int64) 
 		}
 		return nil, err
 	}
-	if err := s.store.AddReportToIncident(ctx, id, reportID, st.actor.OrgID, st.actor.UserID); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		if err := s.store.AddReportToIncident(r.Context(), id, reportID, st.actor.OrgID, st.actor.UserID); err != nil {
+			return err
+		}
+		s.audit(r, "incident.report_add", ceptor.KindIncident, id, inc.CreatedByOrg, map[string]any{"report_id": reportID})
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(r, "incident.report_add", ceptor.KindIncident, id, inc.CreatedByOrg, map[string]any{"report_id": reportID})
 	s.incPublish(ctx, id)
 	return s.store.FindIncident(ctx, id)
 }
@@ -697,10 +721,16 @@ func (s *Server) opRemoveReport(r *http.Request, st *reqState, id, reportID int6
 	if err != nil {
 		return err
 	}
-	if err := s.store.RemoveReportFromIncident(ctx, id, reportID, st.actor.OrgID, st.actor.UserID); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		if err := s.store.RemoveReportFromIncident(r.Context(), id, reportID, st.actor.OrgID, st.actor.UserID); err != nil {
+			return err
+		}
+		s.audit(r, "incident.report_remove", ceptor.KindIncident, id, inc.CreatedByOrg, map[string]any{"report_id": reportID})
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	s.audit(r, "incident.report_remove", ceptor.KindIncident, id, inc.CreatedByOrg, map[string]any{"report_id": reportID})
 	s.incPublish(ctx, id)
 	return nil
 }
@@ -717,10 +747,16 @@ func (s *Server) opAddNote(r *http.Request, st *reqState, id int64, text string)
 		return nil, err
 	}
 	e := &ceptor.IncidentEvent{IncidentID: id, Kind: ceptor.EventNote, Detail: detail, OrgID: st.actor.OrgID, UserID: st.actor.UserID}
-	if err := s.store.AddIncidentEvent(ctx, e); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		if err := s.store.AddIncidentEvent(r.Context(), e); err != nil {
+			return err
+		}
+		s.audit(r, "incident.note", ceptor.KindIncident, id, inc.CreatedByOrg, map[string]any{"seq": e.Seq})
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(r, "incident.note", ceptor.KindIncident, id, inc.CreatedByOrg, map[string]any{"seq": e.Seq})
 	s.incPublish(ctx, id)
 	return e, nil
 }
@@ -737,23 +773,31 @@ func (s *Server) opSetMode(r *http.Request, st *reqState, id int64, on bool, cad
 	if !on && note == "" {
 		return nil, ceptor.Invalid(map[string]string{"note": "inc.err.after_action_required"})
 	}
-	if err := s.store.SetLargeScale(ctx, id, on, cadence, note, st.actor.OrgID, st.actor.UserID); err != nil {
-		return nil, err
-	}
-	got, err := s.store.FindIncident(ctx, id)
+	var got *ceptor.Incident
+	err = s.change(r, func(r *http.Request) error {
+		ctx := r.Context()
+		if err := s.store.SetLargeScale(ctx, id, on, cadence, note, st.actor.OrgID, st.actor.UserID); err != nil {
+			return err
+		}
+		var err error
+		if got, err = s.store.FindIncident(ctx, id); err != nil {
+			return err
+		}
+		action := "incident.mode_on"
+		detail := map[string]any{"cadence_seconds": int64(got.Cadence / time.Second), "was_on": inc.LargeScale}
+		if !on {
+			action = "incident.mode_off"
+			detail = map[string]any{"after_action_chars": len([]rune(note))}
+			if inc.ModeSince != nil {
+				detail["duration_seconds"] = int64(s.now().Sub(*inc.ModeSince) / time.Second)
+			}
+		}
+		s.audit(r, action, ceptor.KindIncident, id, inc.CreatedByOrg, detail)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	action := "incident.mode_on"
-	detail := map[string]any{"cadence_seconds": int64(got.Cadence / time.Second), "was_on": inc.LargeScale}
-	if !on {
-		action = "incident.mode_off"
-		detail = map[string]any{"after_action_chars": len([]rune(note))}
-		if inc.ModeSince != nil {
-			detail["duration_seconds"] = int64(s.now().Sub(*inc.ModeSince) / time.Second)
-		}
-	}
-	s.audit(r, action, ceptor.KindIncident, id, inc.CreatedByOrg, detail)
 	s.incPublish(ctx, id)
 	return got, nil
 }

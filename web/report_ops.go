@@ -316,7 +316,7 @@ func (s *Server) auditReport(r *http.Request, st *reqState, action string, rep *
 	e := &ceptor.AuditEntry{Action: action, ObjectType: string(ceptor.KindReport), ObjectID: toString(rep.ID),
 		ActorLabel: "anonymous reporter (CEPTOR " + s.ceptorCode(r.Context(), rep.CeptorID) + ")", Detail: ceptor.AuditDetail(detail)}
 	if err := s.store.AppendAudit(r.Context(), e); err != nil {
-		s.log.Error("audit append failed", "action", action, "err", err)
+		s.auditFailed(r.Context(), action, err)
 	}
 }
 
@@ -414,8 +414,8 @@ func (s *Server) opCreateReportRef(r *http.Request, st *reqState, in reportInput
 		// people before the write transaction, not while holding it.
 		ctx = s.withOrgPeople(ctx, arrivalOrgs(rep, chain)...)
 	}
-	err = s.store.Atomic(ctx, func(ctx context.Context) error {
-		r := r.WithContext(ctx)
+	err = s.change(r.WithContext(ctx), func(r *http.Request) error {
+		ctx := r.Context()
 		if err := s.store.CreateReport(ctx, rep); err != nil {
 			return err
 		}
@@ -488,20 +488,27 @@ func (s *Server) opUpdateDraft(r *http.Request, st *reqState, id int64, in repor
 	if err := s.stampReporter(rep, st.actor); err != nil {
 		return nil, nil, err
 	}
-	if err := s.store.UpdateDraft(ctx, rep); err != nil {
-		return nil, nil, err
-	}
-	s.auditReport(r, st, "report.update", rep, true, map[string]any{"route": rep.Route})
 	var warnings []string
 	if rep.Route == ceptor.RouteAnonymous && s.weakCeptor(ctx, rep.CeptorID) {
 		warnings = append(warnings, "rep.warn_weak_anonymity")
 	}
-	if in.Submit {
-		if err := s.store.SubmitReport(ctx, id, chain, st.actor.UserID); err != nil {
-			return nil, warnings, err
+	err = s.change(r, func(r *http.Request) error {
+		ctx := r.Context()
+		if err := s.store.UpdateDraft(ctx, rep); err != nil {
+			return err
 		}
-		s.auditReport(r, st, "report.submit", rep, true, map[string]any{"route": rep.Route})
-		s.notifyArrival(ctx, id)
+		s.auditReport(r, st, "report.update", rep, true, map[string]any{"route": rep.Route})
+		if in.Submit {
+			if err := s.store.SubmitReport(ctx, id, chain, st.actor.UserID); err != nil {
+				return err
+			}
+			s.auditReport(r, st, "report.submit", rep, true, map[string]any{"route": rep.Route})
+			s.notifyArrival(ctx, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, warnings, err
 	}
 	got, _, err := s.store.FindReport(ctx, id)
 	return got, warnings, err
@@ -527,11 +534,18 @@ func (s *Server) opSubmitReport(r *http.Request, st *reqState, id int64) (*cepto
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.SubmitReport(ctx, id, chain, st.actor.UserID); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		ctx := r.Context()
+		if err := s.store.SubmitReport(ctx, id, chain, st.actor.UserID); err != nil {
+			return err
+		}
+		s.auditReport(r, st, "report.submit", rep, true, map[string]any{"route": rep.Route})
+		s.notifyArrival(ctx, id)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.auditReport(r, st, "report.submit", rep, true, map[string]any{"route": rep.Route})
-	s.notifyArrival(ctx, id)
 	got, _, err := s.store.FindReport(ctx, id)
 	return got, err
 }
@@ -556,18 +570,25 @@ func (s *Server) opFollowUp(r *http.Request, st *reqState, id int64, in reportIn
 		return nil, err
 	}
 	rep.ID = id
-	if err := s.store.AddFollowUp(ctx, rep, st.actor.UserID); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		ctx := r.Context()
+		if err := s.store.AddFollowUp(ctx, rep, st.actor.UserID); err != nil {
+			return err
+		}
+		s.auditReport(r, st, "report.followup", cur, true, map[string]any{"version": rep.Version})
+		if cur.Route == ceptor.RouteAnonymous {
+			s.notifyArrival(ctx, id)
+		} else {
+			for _, org := range uniqueOrgs(ref.ChainOrgs) {
+				s.notifyReport(ctx, org, "report.followup", "rep.notify.followup", rep, false)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.auditReport(r, st, "report.followup", cur, true, map[string]any{"version": rep.Version})
 	s.IncidentReportChanged(ctx, id)
-	if cur.Route == ceptor.RouteAnonymous {
-		s.notifyArrival(ctx, id)
-	} else {
-		for _, org := range uniqueOrgs(ref.ChainOrgs) {
-			s.notifyReport(ctx, org, "report.followup", "rep.notify.followup", rep, false)
-		}
-	}
 	got, _, err := s.store.FindReport(ctx, id)
 	return got, err
 }
@@ -596,10 +617,16 @@ func (s *Server) opCloseReport(r *http.Request, st *reqState, id int64) (*ceptor
 			return nil, reportStateError("rep.err.review_pending")
 		}
 	}
-	if err := s.store.CloseReport(ctx, id, s.now()); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		if err := s.store.CloseReport(r.Context(), id, s.now()); err != nil {
+			return err
+		}
+		s.auditReport(r, st, "report.close", rep, true, nil)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.auditReport(r, st, "report.close", rep, true, nil)
 	s.IncidentReportChanged(r.Context(), id)
 	got, _, err := s.store.FindReport(ctx, id)
 	return got, err
@@ -731,15 +758,27 @@ func (s *Server) opRelayReport(r *http.Request, st *reqState, id int64, in relay
 				in.WithheldAttachmentIDs = append(in.WithheldAttachmentIDs, aid)
 			}
 		}
-		err = rs.RelayReportWithheld(ctx, id, a.OrgID, in.Note, a.UserID, red, in.WithheldAttachmentIDs)
-		if err != nil {
-			return nil, err
+	}
+	err = s.change(r, func(r *http.Request) error {
+		ctx := r.Context()
+		if redactor {
+			rs, err := s.review()
+			if err != nil {
+				return err
+			}
+			if err := rs.RelayReportWithheld(ctx, id, a.OrgID, in.Note, a.UserID, red, in.WithheldAttachmentIDs); err != nil {
+				return err
+			}
+		} else if err := s.store.RelayReport(ctx, id, a.OrgID, in.Note, a.UserID, nil); err != nil {
+			return err
 		}
-	} else if err := s.store.RelayReport(ctx, id, a.OrgID, in.Note, a.UserID, nil); err != nil {
+		s.auditReport(r, st, "report.relay", rep, false, map[string]any{"redacted": red != nil, "withheld": len(in.WithheldAttachmentIDs), "note": in.Note != ""})
+		s.notifyArrival(ctx, id)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	s.auditReport(r, st, "report.relay", rep, false, map[string]any{"redacted": red != nil, "withheld": len(in.WithheldAttachmentIDs), "note": in.Note != ""})
-	s.notifyArrival(ctx, id)
 	s.IncidentReportChanged(ctx, id)
 	got, _, err := s.store.FindReport(ctx, id)
 	return got, err
@@ -790,12 +829,20 @@ func (s *Server) opUnsealReport(r *http.Request, st *reqState, id int64, reason 
 	if err != nil {
 		return nil, err
 	}
-	if !ref.Unsealed {
-		if err := s.store.MarkUnsealed(ctx, id); err != nil {
-			return nil, err
+	// The identity is shown only once the act is on record: a failed
+	// audit entry reveals nothing.
+	err = s.change(r, func(r *http.Request) error {
+		if !ref.Unsealed {
+			if err := s.store.MarkUnsealed(r.Context(), id); err != nil {
+				return err
+			}
 		}
+		s.audit(r, "report.unseal", ceptor.KindReport, rep.ID, nisc.ID, map[string]any{"reason": reason, "ceptor_id": rep.CeptorID, "again": ref.Unsealed})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	s.audit(r, "report.unseal", ceptor.KindReport, rep.ID, nisc.ID, map[string]any{"reason": reason, "ceptor_id": rep.CeptorID, "again": ref.Unsealed})
 	return s.describeIdentity(ctx, ident), nil
 }
 
@@ -872,14 +919,20 @@ func (s *Server) opAddAttachment(r *http.Request, st *reqState, id int64, name, 
 			att.Version = held.Version
 		}
 	}
-	if err := s.store.AddAttachment(ctx, att, data); err != nil {
+	err = s.change(r, func(r *http.Request) error {
+		if err := s.store.AddAttachment(r.Context(), att, data); err != nil {
+			return err
+		}
+		detail := map[string]any{"attachment_id": att.ID, "size": att.Size, "sha256": att.SHA256}
+		if rep.Route != ceptor.RouteAnonymous {
+			detail["file_name"] = att.FileName
+		}
+		s.auditReport(r, st, "report.attach", rep, true, detail)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	detail := map[string]any{"attachment_id": att.ID, "size": att.Size, "sha256": att.SHA256}
-	if rep.Route != ceptor.RouteAnonymous {
-		detail["file_name"] = att.FileName
-	}
-	s.auditReport(r, st, "report.attach", rep, true, detail)
 	return att, nil
 }
 

@@ -314,8 +314,36 @@ func (s *Server) requireUser(w http.ResponseWriter, r *http.Request) (*reqState,
 
 // ---- audit helpers ----
 
-// audit appends an entry for an action by the current caller. A failure to
-// audit is logged loudly; the action has already happened.
+// change runs fn so that the store changes it makes through the request it
+// is given, their audit entries and their notifications (with the e-mail
+// jobs they queue) commit together or not at all. An audit entry that cannot
+// be written undoes the change: nothing happens unrecorded. Live updates to
+// browsers belong after change returns, when the change is visible.
+func (s *Server) change(r *http.Request, fn func(r *http.Request) error) error {
+	var auditErr error
+	return s.store.Atomic(r.Context(), func(ctx context.Context) error {
+		ctx = context.WithValue(ctx, auditFailKey{}, &auditErr)
+		if err := fn(r.WithContext(ctx)); err != nil {
+			return err
+		}
+		return auditErr
+	})
+}
+
+type auditFailKey struct{}
+
+// auditFailed records an audit failure for the enclosing change, if any,
+// and logs it loudly.
+func (s *Server) auditFailed(ctx context.Context, action string, err error) {
+	s.log.Error("audit append failed", "action", action, "err", err)
+	if p, ok := ctx.Value(auditFailKey{}).(*error); ok && *p == nil {
+		*p = err
+	}
+}
+
+// audit appends an entry for an action by the current caller. Inside a
+// change (see change) a failure undoes the change; elsewhere it is logged
+// loudly.
 func (s *Server) audit(r *http.Request, action string, kind ceptor.Kind, objectID any, orgID int64, detail any) {
 	st := state(r)
 	e := &ceptor.AuditEntry{Action: action, ObjectType: string(kind), OrgID: orgID, Detail: ceptor.AuditDetail(detail), IP: s.clientIP(r)}
@@ -329,7 +357,7 @@ func (s *Server) audit(r *http.Request, action string, kind ceptor.Kind, objectI
 		}
 	}
 	if err := s.store.AppendAudit(r.Context(), e); err != nil {
-		s.log.Error("audit append failed", "action", action, "err", err)
+		s.auditFailed(r.Context(), action, err)
 	}
 }
 
@@ -337,13 +365,13 @@ func (s *Server) auditUser(r *http.Request, u *ceptor.User, action string, detai
 	e := &ceptor.AuditEntry{Action: action, ObjectType: string(ceptor.KindUser), ObjectID: toString(u.ID), OrgID: u.OrgID,
 		ActorUserID: u.ID, ActorOrgID: u.OrgID, ActorLabel: u.Email, Detail: ceptor.AuditDetail(detail), IP: s.clientIP(r)}
 	if err := s.store.AppendAudit(r.Context(), e); err != nil {
-		s.log.Error("audit append failed", "action", action, "err", err)
+		s.auditFailed(r.Context(), action, err)
 	}
 }
 
 func (s *Server) auditAnon(r *http.Request, action string, detail any) {
 	e := &ceptor.AuditEntry{Action: action, ActorLabel: "anonymous", Detail: ceptor.AuditDetail(detail), IP: s.clientIP(r)}
 	if err := s.store.AppendAudit(r.Context(), e); err != nil {
-		s.log.Error("audit append failed", "action", action, "err", err)
+		s.auditFailed(r.Context(), action, err)
 	}
 }

@@ -512,7 +512,13 @@ func (s *Server) guidanceSave(w http.ResponseWriter, r *http.Request) {
 	g, err := guidanceFromForm(r, id)
 	if err == nil {
 		g.UpdatedBy = st.user.ID
-		err = s.store.SetGuidance(ctx, g)
+		err = s.change(r, func(r *http.Request) error {
+			if err := s.store.SetGuidance(r.Context(), g); err != nil {
+				return err
+			}
+			s.audit(r, "severity.guidance_update", ceptor.KindSector, id, 0, map[string]any{"sector_id": id, "levels": g.Levels})
+			return nil
+		})
 	}
 	if err != nil {
 		if ceptor.ErrorCode(err) != ceptor.EINVALID {
@@ -525,7 +531,6 @@ func (s *Server) guidanceSave(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "severity_guidance_form", p)
 		return
 	}
-	s.audit(r, "severity.guidance_update", ceptor.KindSector, id, 0, map[string]any{"sector_id": id, "levels": g.Levels})
 	s.setFlash(w, "common.saved")
 	http.Redirect(w, r, "/severity/guidance", http.StatusSeeOther)
 }
@@ -542,13 +547,18 @@ func (s *Server) guidanceDelete(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, _, err := s.guidanceSector(ctx, st.lang, r.PathValue("sector"))
 	if err == nil {
-		err = s.store.DeleteGuidance(ctx, id)
+		err = s.change(r, func(r *http.Request) error {
+			if err := s.store.DeleteGuidance(r.Context(), id); err != nil {
+				return err
+			}
+			s.audit(r, "severity.guidance_delete", ceptor.KindSector, id, 0, map[string]any{"sector_id": id})
+			return nil
+		})
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, "severity.guidance_delete", ceptor.KindSector, id, 0, map[string]any{"sector_id": id})
 	s.setFlash(w, "inc.flash.guidance_reset")
 	http.Redirect(w, r, "/severity/guidance", http.StatusSeeOther)
 }

@@ -421,3 +421,7 @@ func (d *DB) insertRows(ctx context.Context, q querier, table string, cols []str
 	slices.Sort(ids)
 	return ids, nil
 }
+
+// AmbientTx returns the transaction of the Atomic block ctx belongs to, or
+// nil, so that callers outside this package can queue jobs in it.
+func (d *DB) AmbientTx(ctx context.Context) *sql.Tx { return ambient(ctx) }

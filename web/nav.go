@@ -29,9 +29,9 @@ func notSupplierOnly(a *ceptor.Actor) bool { return true }
 
 var modules = []module{
 	{NavItem{Key: "nav.dashboard", Href: "/", Icon: "home", Section: "main"}, everyone},
-	{NavItem{Key: "nav.inbox", Href: "/inbox", Icon: "inbox", Soon: true, Section: "sharing"}, everyone},
+	{NavItem{Key: "nav.inbox", Href: "/inbox", Icon: "inbox", Section: "sharing"}, everyone},
 	{NavItem{Key: "nav.reports", Href: "/reports", Icon: "report", Section: "sharing"}, func(a *ceptor.Actor) bool { return a.OrgType != ceptor.OrgCouncil }},
-	{NavItem{Key: "nav.advisories", Href: "/advisories", Icon: "megaphone", Soon: true, Section: "sharing"}, everyone},
+	{NavItem{Key: "nav.advisories", Href: "/advisories", Icon: "megaphone", Section: "sharing"}, everyone},
 	{NavItem{Key: "nav.incidents", Href: "/incidents", Icon: "alert", Section: "sharing"}, func(a *ceptor.Actor) bool {
 		return a.OrgType == ceptor.OrgNISC || a.OrgType == ceptor.OrgMinistry || a.OrgType == ceptor.OrgResponse || a.OrgType == ceptor.OrgSecurity
 	}},

@@ -36,6 +36,7 @@ type Store interface {
 	ceptor.ReportService
 	ceptor.SeverityService
 	ceptor.IncidentService
+	ceptor.AdvisoryService
 	ceptor.SafetyStandardsService
 	// Atomic runs fn with a context in which every store call shares one
 	// transaction.
@@ -153,6 +154,7 @@ func (s *Server) routes() {
 	s.routesReports()
 	s.routesIncidents()
 	s.routesStats()
+	s.routesAdvisories()
 	s.routesTAXII()
 	s.routesSurveys()
 }

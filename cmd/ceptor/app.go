@@ -204,12 +204,18 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Jobs, err = jobs.New(jobs.Config{DB: m.DB.SQL(), Dialect: string(m.DB.Dialect()), Logger: m.Log,
 		Periodic: []*river.PeriodicJob{jobs.SessionCleanupEvery(time.Hour), jobs.NotificationCleanupEvery(24 * time.Hour),
-			jobs.RemindersEvery(jobs.ReminderInterval), web.STIXSyncEvery(web.STIXSyncInterval)}}, func(w *river.Workers) {
+			jobs.RemindersEvery(jobs.ReminderInterval), web.STIXSyncEvery(web.STIXSyncInterval),
+			jobs.AdvisorySweepEvery(jobs.AdvisorySweepInterval)}}, func(w *river.Workers) {
 		river.AddWorker(w, &jobs.SessionCleanupWorker{Store: m.DB, Now: m.Now})
 		river.AddWorker(w, &web.STIXSyncWorker{Server: srv}) // keeps the STIX index of the TAXII server current
 		river.AddWorker(w, &web.TAXIIAddWorker{Server: srv})
 		river.AddWorker(w, &jobs.SendEmailWorker{Sender: sender, Log: m.Log})
 		river.AddWorker(w, &jobs.NotificationCleanupWorker{Store: m.DB, Keep: jobs.NotificationRetention, Now: m.Now})
+		// Advisory deliveries (e-mail, signed webhooks) and their sweep
+		// (lost jobs, reminders to alternates, escalation after the deadline).
+		enqueue := func(ctx context.Context, ids []int64) error { return m.Jobs.EnqueueDeliveries(ctx, m.DB.AmbientTx(ctx), ids) }
+		river.AddWorker(w, &jobs.AdvisoryDeliveryWorker{Store: m.DB, Messenger: srv, Sender: sender, Now: m.Now, Log: m.Log, Enqueue: enqueue})
+		river.AddWorker(w, &jobs.AdvisorySweepWorker{Store: m.DB, Now: m.Now, Log: m.Log, Enqueue: enqueue})
 		// Update cadences in large-scale mode and reporting clocks; the
 		// server renders the notifications and wakes the situation boards.
 		river.AddWorker(w, &jobs.ReminderWorker{Store: m.DB, Notifier: srv, Publish: srv.PublishLive, Now: m.Now, Log: m.Log, Every: jobs.ReminderInterval})

@@ -213,7 +213,9 @@ func (m *Main) Run(ctx context.Context) error {
 		river.AddWorker(w, &jobs.NotificationCleanupWorker{Store: m.DB, Keep: jobs.NotificationRetention, Now: m.Now})
 		// Advisory deliveries (e-mail, signed webhooks) and their sweep
 		// (lost jobs, reminders to alternates, escalation after the deadline).
-		enqueue := func(ctx context.Context, ids []int64) error { return m.Jobs.EnqueueDeliveries(ctx, m.DB.AmbientTx(ctx), ids) }
+		enqueue := func(ctx context.Context, ids []int64) error {
+			return m.Jobs.EnqueueDeliveries(ctx, m.DB.AmbientTx(ctx), ids)
+		}
 		river.AddWorker(w, &jobs.AdvisoryDeliveryWorker{Store: m.DB, Messenger: srv, Sender: sender, Now: m.Now, Log: m.Log, Enqueue: enqueue})
 		river.AddWorker(w, &jobs.AdvisorySweepWorker{Store: m.DB, Now: m.Now, Log: m.Log, Enqueue: enqueue})
 		// Update cadences in large-scale mode and reporting clocks; the

@@ -185,3 +185,37 @@ func writeStdXLSX(w io.Writer, sheets []stdSheet) error {
 	f.SetActiveSheet(0)
 	return f.Write(w)
 }
+
+// ReadCatalogFile reads catalog items from a file in any of the import
+// formats ("csv", "xlsx", "oscal"; "" guesses from the name and bytes),
+// as the page and the API do; known tells whether a sector code exists.
+// It returns the format used, the catalog's own title and publication
+// date when the file names them (OSCAL), and either the items or every
+// problem found. The command line uses it.
+func ReadCatalogFile(data []byte, name, format string, known func(string) bool) (string, ceptor.CatalogMeta, []ceptor.CatalogItem, []ceptor.ImportError) {
+	if format == "" {
+		format = catalogFormat(name, data)
+	}
+	var meta ceptor.CatalogMeta
+	var items []ceptor.CatalogItem
+	var errs []ceptor.ImportError
+	switch format {
+	case "csv":
+		items, errs = ceptor.ReadCatalogCSV(bytes.NewReader(data), known)
+	case "xlsx":
+		t := &ceptor.TableReader{Known: known}
+		if p := readXLSXRows(data, []string{"catalog", "対策項目"}, t.Feed); p != nil {
+			errs = []ceptor.ImportError{*p}
+		} else {
+			items, errs = t.Finish()
+		}
+	case "oscal":
+		meta, items, errs = ceptor.ReadCatalogOSCAL(bytes.NewReader(data), known)
+	default:
+		errs = []ceptor.ImportError{{Key: "std.err.format", Value: format}}
+	}
+	return format, meta, items, errs
+}
+
+// ImportMessage is an import problem's message in lang.
+func ImportMessage(lang string, e ceptor.ImportError) string { return importMessage(lang, e) }

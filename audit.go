@@ -76,6 +76,29 @@ type AuditFilter struct {
 	Action    string // prefix match
 	BeforeSeq int64
 	Limit     int
+	// HidePersonalExcept leaves out the personal activity (PersonalActions)
+	// of people of every organisation but this one. NISC's auditors read
+	// the whole programme's log; the sign-ins, sessions and account changes
+	// of operators' staff are not theirs to read: their times line up with
+	// the times of anonymous reports and would narrow down who sent one.
+	// Each organisation's own auditors still see their people's activity.
+	HidePersonalExcept int64
+}
+
+// PersonalActions are the audit action prefixes that record a person's own
+// use of their account (sign-in, second factor, password, sessions, API
+// tokens, notification reading) rather than an act on shared data.
+var PersonalActions = []string{"auth.", "token.", "notification.", "user.2fa_", "user.password_change", "user.sessions_end"}
+
+// AuditFilterFor is the filter of the audit entries actor a may read (the
+// policy has already allowed a to read the audit log): everything for NISC
+// but other organisations' personal activity; its own organisation's
+// entries for anyone else.
+func AuditFilterFor(a *Actor) AuditFilter {
+	if a.OrgType == OrgNISC {
+		return AuditFilter{HidePersonalExcept: a.OrgID}
+	}
+	return AuditFilter{OrgID: a.OrgID}
 }
 
 // AuditProblem is one break in the chain found by verification.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 
 	"ceptor"
 )
@@ -57,6 +58,17 @@ func (d *DB) ListAudit(ctx context.Context, f ceptor.AuditFilter) ([]*ceptor.Aud
 	if f.OrgID != 0 {
 		q += " AND (org_id = ? OR actor_org_id = ?)"
 		args = append(args, f.OrgID, f.OrgID)
+	}
+	if f.HidePersonalExcept != 0 {
+		var fam []string
+		for _, p := range ceptor.PersonalActions {
+			fam = append(fam, "action LIKE ? ESCAPE '\\'")
+			args = append(args, escapeLike(p)+"%")
+		}
+		// Entries of no organisation (a failed sign-in with an unknown
+		// address) stay: they name nobody and show attacks.
+		q += " AND NOT ((" + strings.Join(fam, " OR ") + ") AND COALESCE(actor_org_id, org_id, 0) NOT IN (0, ?))"
+		args = append(args, f.HidePersonalExcept)
 	}
 	if f.Action != "" {
 		q += " AND action LIKE ? ESCAPE '\\'"

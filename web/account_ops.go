@@ -703,11 +703,7 @@ func auditFilterFor(a *ceptor.Actor, act ceptor.Action) (ceptor.AuditFilter, err
 	if !ceptor.Allow(a, act, ceptor.Resource{Kind: ceptor.KindAudit, OrgID: a.OrgID, OrgType: a.OrgType}) {
 		return ceptor.AuditFilter{}, refusal(a)
 	}
-	var f ceptor.AuditFilter
-	if a.OrgType != ceptor.OrgNISC {
-		f.OrgID = a.OrgID
-	}
-	return f, nil
+	return ceptor.AuditFilterFor(a), nil
 }
 
 // canVerifyAudit: checking the whole chain reads every entry, so it is for

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"ceptor"
 )
 
 type adminAuditPage struct {
@@ -37,7 +39,7 @@ func TestAuditLogVisibility(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, engine)
 			// Sign-ins by several organisations fill the log.
-			for _, e := range []string{"admin.nisc@demo.example", "admin.ministry@demo.example", "admin.operator@demo.example", "analyst.operator@demo.example", "admin.supplier@demo.example"} {
+			for _, e := range []string{"admin.nisc@demo.example", "analyst.nisc@demo.example", "executive.nisc@demo.example", "auditor.nisc@demo.example", "admin.ministry@demo.example", "admin.operator@demo.example", "analyst.operator@demo.example", "admin.supplier@demo.example"} {
 				h.login(e)
 			}
 			op := acctUser(t, h, "auditor.operator@demo.example")
@@ -77,6 +79,9 @@ func TestAuditLogVisibility(t *testing.T) {
 			if code != 200 || len(older.Items) == 0 || older.Items[0].Seq >= page.NextBefore {
 				t.Fatalf("NISC page 2: %d %s", code, body)
 			}
+			// NISC reads the programme's log but not other organisations'
+			// sign-ins: their times would line up with anonymous reports.
+			nisc := acctUser(t, h, "auditor.nisc@demo.example")
 			code, body = h.api("GET", "/api/v1/audit?action=auth.login&limit=500", ntok, "")
 			acctJSON(t, body, &page)
 			orgs := map[int64]bool{}
@@ -86,8 +91,23 @@ func TestAuditLogVisibility(t *testing.T) {
 				}
 				orgs[e.ActorOrgID] = true
 			}
-			if code != 200 || len(orgs) < 4 {
-				t.Fatalf("NISC sees sign-ins of %d organisations", len(orgs))
+			if code != 200 || len(orgs) != 1 || !orgs[nisc.OrgID] {
+				t.Fatalf("NISC sees sign-ins of organisations %v, want only its own (%d)", orgs, nisc.OrgID)
+			}
+			code, body = h.api("GET", "/api/v1/audit?limit=1000", ntok, "")
+			acctJSON(t, body, &page)
+			for _, e := range page.Items {
+				for _, p := range ceptor.PersonalActions {
+					if strings.HasPrefix(e.Action, p) && e.ActorOrgID != 0 && e.ActorOrgID != nisc.OrgID {
+						t.Errorf("NISC sees %s of organisation %d", e.Action, e.ActorOrgID)
+					}
+				}
+			}
+			// ... while the operator's own auditor sees its people's.
+			code, body = h.api("GET", "/api/v1/audit?action=auth.login&limit=500", tok, "")
+			acctJSON(t, body, &page)
+			if code != 200 || len(page.Items) < 2 {
+				t.Fatalf("operator auditor sees %d of its sign-ins", len(page.Items))
 			}
 
 			// Analysts and executives see no audit log.

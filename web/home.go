@@ -80,10 +80,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	if ceptor.Allow(a, ceptor.ActView, ceptor.Resource{Kind: ceptor.KindAudit, OrgID: a.OrgID}) {
 		d.CanSeeAudit = true
-		f := ceptor.AuditFilter{Limit: 8}
-		if a.OrgType != ceptor.OrgNISC {
-			f.OrgID = a.OrgID
-		}
+		f := ceptor.AuditFilterFor(a)
+		f.Limit = 8
 		d.RecentAudit, _ = s.store.ListAudit(ctx, f)
 	}
 	s.render(w, r, http.StatusOK, "dashboard", s.page(w, r, i18n.T(st.lang, "nav.dashboard"), d))

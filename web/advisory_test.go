@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"ceptor"
+	"ceptor/auth"
+	"ceptor/demo"
 )
 
 // advIDOf reads advisory.id from an API answer.
@@ -104,7 +106,9 @@ func TestAdvisoryEndToEnd(t *testing.T) {
 			if outsider == nil {
 				t.Fatal("no operator outside the sector")
 			}
-			out := &ceptor.User{OrgID: outsider.ID, Email: "outsider@demo.example", Name: "部外者", Role: ceptor.RoleAnalyst}
+			pw, err := auth.HashPassword(auth.TestParams, demo.DemoPassword)
+			advMust(t, err)
+			out := &ceptor.User{OrgID: outsider.ID, Email: "outsider@demo.example", Name: "部外者", Role: ceptor.RoleAnalyst, PasswordHash: pw}
 			advMust(t, h.db.CreateUser(ctx, out))
 			outTok := h.token(out.Email, nil)
 			for _, p := range []string{fmt.Sprintf("/api/v1/advisories/%d", id), fmt.Sprintf("/api/v1/advisories/%d/receipts", id)} {

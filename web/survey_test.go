@@ -349,3 +349,91 @@ func TestSurveyDemoStatistics(t *testing.T) {
 		t.Fatalf("demo statistics: %d %.600s", code, body)
 	}
 }
+
+// The standards register: the ministry keeps its sector's documents and
+// enters the yearly status, NISC reviews it, an operator reads documents
+// but not statuses; a ministry follows only its sectors' progress.
+func TestStandardsRegisterAndMinistryProgress(t *testing.T) {
+	t.Parallel()
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			w := newSurveyWorld(t, engine)
+			ctx := context.Background()
+			minTok := w.token("analyst.ministry@demo.example", nil)
+			mu, _ := w.db.FindUserByEmail(ctx, "analyst.ministry@demo.example")
+			sectors, _ := w.db.ListSectors(ctx)
+			var mine, other int64
+			for _, s := range sectors {
+				if s.MinistryOrgID == mu.OrgID && mine == 0 {
+					mine = s.ID
+				} else if s.MinistryOrgID != mu.OrgID && other == 0 {
+					other = s.ID
+				}
+			}
+			doc := fmt.Sprintf(`{"sector_id":%d,"title":"テスト安全基準","issuer":"テスト省","version":"第1版","issued_on":"2025-04-01","url":"https://example.org/std"}`, mine)
+			if code, body := w.api("POST", "/api/v1/standards", minTok, doc); code != http.StatusCreated {
+				t.Fatalf("ministry registers: %d %s", code, body)
+			}
+			if code, _ := w.api("POST", "/api/v1/standards", minTok, strings.Replace(doc, fmt.Sprint(mine), fmt.Sprint(other), 1)); code != http.StatusForbidden {
+				t.Fatalf("ministry registered another sector's document: %d", code)
+			}
+			if code, _ := w.api("POST", "/api/v1/standards", minTok, `{"sector_id":`+fmt.Sprint(mine)+`,"title":"x","issuer":"y","version":"1","issued_on":"yesterday"}`); code != http.StatusUnprocessableEntity {
+				t.Fatalf("bad date accepted: %d", code)
+			}
+			st := fmt.Sprintf(`{"sector_id":%d,"fiscal_year":2026,"status":"analysis","note":"分析中"}`, mine)
+			code, body := w.api("PUT", "/api/v1/standards/status", minTok, st)
+			if code != http.StatusOK || !strings.Contains(body, "1分野で改善に向けた分析") {
+				t.Fatalf("status: %d %s", code, body)
+			}
+			if code, _ := w.api("PUT", "/api/v1/standards/status", w.nisc, st); code != http.StatusForbidden {
+				t.Fatalf("NISC entered a ministry's status: %d", code)
+			}
+			if code, _ := w.api("POST", "/api/v1/standards/status/review", minTok, st); code != http.StatusForbidden {
+				t.Fatalf("ministry reviewed its own status: %d", code)
+			}
+			if code, body := w.api("POST", "/api/v1/standards/status/review", w.nisc, st); code != http.StatusOK || !strings.Contains(body, `"reviewed_at"`) {
+				t.Fatalf("review: %d %s", code, body)
+			}
+			opTok := w.token("analyst.operator@demo.example", nil)
+			if _, body := w.api("GET", "/api/v1/standards?sector_id="+fmt.Sprint(mine), opTok, ""); !strings.Contains(body, "テスト安全基準") {
+				t.Fatalf("operator cannot read the documents: %s", body)
+			}
+			if _, body := w.api("GET", "/api/v1/standards/status?fiscal_year=2026", opTok, ""); !strings.Contains(body, `"statuses":[]`) {
+				t.Fatalf("operator read statuses: %s", body)
+			}
+			mc := w.login("admin.ministry@demo.example")
+			if code, page := mc.get("/standards?fy=2026"); code != http.StatusOK || !strings.Contains(page, "分析・検証に着手") {
+				t.Fatalf("register page: %d", code)
+			}
+
+			// A ministry's progress: only its sectors.
+			camps, _ := w.db.ListCampaigns(ctx, ceptor.SurveyFilter{})
+			id := camps[0].ID
+			code, body = w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/progress", id), minTok, "")
+			var p struct {
+				BySector []ceptor.SurveyProgressRow `json:"by_sector"`
+				ByCeptor []ceptor.SurveyProgressRow `json:"by_ceptor"`
+			}
+			mustJSON(t, body, &p)
+			if code != http.StatusOK || len(p.ByCeptor) != 0 {
+				t.Fatalf("ministry progress: %d %s", code, body)
+			}
+			for _, r := range p.BySector {
+				if s, _ := w.db.FindSector(ctx, r.ID); s == nil || s.MinistryOrgID != mu.OrgID {
+					t.Fatalf("ministry sees the progress of sector %d", r.ID)
+				}
+			}
+			if code, page := mc.get(fmt.Sprintf("/surveys/%d", id)); code != http.StatusOK || !strings.Contains(page, "data-survey-progress") {
+				t.Fatalf("ministry campaign page: %d", code)
+			}
+			// The English pages render.
+			mc.lang = "en"
+			for _, pth := range []string{"/surveys", fmt.Sprintf("/surveys/%d/stats", id), "/standards", "/catalogs"} {
+				if code, page := mc.get(pth); code != http.StatusOK || strings.Contains(page, "survey.") && strings.Contains(page, ">survey.") {
+					t.Fatalf("%s in English: %d", pth, code)
+				}
+			}
+		})
+	}
+}

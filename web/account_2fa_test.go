@@ -232,9 +232,20 @@ func TestOrgRequired2FA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok := h.token(email, []string{"read"})
+	if code, _ := h.api("GET", "/api/v1/reports", tok, ""); code != 200 {
+		t.Fatalf("token before the requirement: %d", code)
+	}
 	o.Require2FA = true
 	if err := h.db.UpdateOrg(ctx, o); err != nil {
 		t.Fatal(err)
+	}
+
+	// A token of someone without a second factor opens nothing, and says
+	// why.
+	code, body := h.api("GET", "/api/v1/reports", tok, "")
+	if code != http.StatusForbidden || !strings.Contains(body, "token_2fa_required") && !strings.Contains(body, "二要素認証") {
+		t.Fatalf("token under the requirement: %d %s", code, body)
 	}
 
 	// After the password, the person is sent to enrol, and every other
@@ -248,7 +259,7 @@ func TestOrgRequired2FA(t *testing.T) {
 			t.Errorf("%s reachable before enrolment: %d", p, code)
 		}
 	}
-	code, body := c.get("/account/2fa")
+	code, body = c.get("/account/2fa")
 	if code != 200 || !strings.Contains(body, "二要素認証の設定が必要です") || !strings.Contains(body, o.Name) {
 		t.Fatalf("notice missing: %d", code)
 	}
@@ -261,6 +272,9 @@ func TestOrgRequired2FA(t *testing.T) {
 	}
 	if code, _ := c.get("/"); code != 200 {
 		t.Fatalf("dashboard after enrolment: %d", code)
+	}
+	if code, _ := h.api("GET", "/api/v1/reports", tok, ""); code != 200 {
+		t.Fatalf("token after enrolment: %d", code)
 	}
 
 	// Disabling is refused while the organisation requires it, with the

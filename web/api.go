@@ -46,6 +46,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // for CSRF).
 func (s *Server) apiActor(w http.ResponseWriter, r *http.Request) (*reqState, bool) {
 	st := state(r)
+	if st.actor == nil && st.authErr != nil {
+		s.fail(w, r, st.authErr)
+		return nil, false
+	}
 	if st.actor == nil {
 		s.fail(w, r, &ceptor.Error{Code: ceptor.EUNAUTHORIZED, Message: "missing or invalid credentials", Key: "err.unauthorized"})
 		return nil, false

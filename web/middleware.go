@@ -25,6 +25,9 @@ type reqState struct {
 	actor   *ceptor.Actor
 	session *ceptor.Session // nil for API-token requests
 	token   *ceptor.APIToken
+	// authErr says why offered credentials were refused, where a plain
+	// "sign in" would not help (see identifyToken).
+	authErr *ceptor.Error
 	status  int
 	// anonymous marks a request about an anonymous reporter's own report:
 	// the request log then leaves out who made it.
@@ -224,6 +227,13 @@ func (s *Server) identifyToken(r *http.Request, st *reqState, h string) {
 	}
 	u, o := s.loadUser(ctx, t.UserID)
 	if u == nil {
+		return
+	}
+	if o.Require2FA && !u.TOTPEnabled {
+		// The organisation's rule holds for tokens as for sign-ins: a token
+		// of someone without a second factor opens nothing until they
+		// turn it on.
+		st.authErr = &ceptor.Error{Code: ceptor.EFORBIDDEN, Message: "your organisation requires two-factor authentication before API tokens can be used", Key: "err.token_2fa_required"}
 		return
 	}
 	st.token, st.user, st.org = t, u, o

@@ -262,3 +262,26 @@ func TestSurveyStats(t *testing.T) {
 		t.Fatalf("dist %v", s1.BaselineDist)
 	}
 }
+
+func TestBuildQuestionsPerGroup(t *testing.T) {
+	items := []ceptor.CatalogItem{
+		{ItemID: "A1", Title: "a", Group: "g", Tier: ceptor.TierBaseline, Sectors: []string{"water"}},
+		{ItemID: "A2", Title: "b", Group: "g", Tier: ceptor.TierBaseline, Sectors: []string{"ict"}},
+		{ItemID: "A3", Title: "c", Group: "g", Tier: ceptor.TierLeading},
+		{ItemID: "B1", Title: "d", Group: "h", Tier: ceptor.TierBaseline, Sectors: []string{"water"}},
+	}
+	qs := ceptor.BuildQuestions(items, ceptor.SurveyPerGroup)
+	if len(qs) != 3 {
+		t.Fatalf("%d questions", len(qs))
+	}
+	if qs[0].Key != "g|baseline" || !slices.Equal(qs[0].ItemIDs, []string{"A1", "A2"}) || !slices.Equal(qs[0].Sectors, []string{"water", "ict"}) {
+		t.Fatalf("q1 %+v", qs[0])
+	}
+	if len(qs[1].Sectors) != 0 || qs[1].Tier != ceptor.TierLeading || qs[2].No != 3 || qs[2].AppliesTo("ict") {
+		t.Fatalf("%+v", qs)
+	}
+	// A sheet for an ict operator: h|baseline does not apply.
+	if got := ceptor.NewAnswers(qs, "ict"); got != "--x" {
+		t.Fatalf("answers %q", got)
+	}
+}

@@ -38,6 +38,9 @@ func (s *Server) routesIncidentBoard() {
 type boardData struct {
 	Inc         *ceptor.Incident
 	Current     *ceptor.Evaluation
+	// FromReports: the incident has no evaluation of its own yet, and
+	// Current is the highest current evaluation among its reports.
+	FromReports bool
 	Rows        []incRow
 	Sectors     []incSectorRow
 	Orgs        int
@@ -72,6 +75,15 @@ func (s *Server) loadBoard(ctx context.Context, st *reqState, id int64, act cept
 	}
 	if d.Rows, d.Sectors, err = s.incRows(ctx, st.actor, inc, names, now); err != nil {
 		return nil, nil, err
+	}
+	if d.Current == nil {
+		// Until NISC evaluates the incident itself, the board shows the
+		// gravest evaluation among the reports the caller can see.
+		for _, row := range d.Rows {
+			if e := row.Eval; e != nil && (d.Current == nil || e.Overall > d.Current.Overall) {
+				d.Current, d.FromReports = e, true
+			}
+		}
 	}
 	orgs := map[string]bool{}
 	for _, row := range d.Rows {

@@ -250,3 +250,35 @@ func TestIncidentReminderNotifications(t *testing.T) {
 	_, body = w.h.login("admin.operator@demo.example").get("/notifications")
 	incHasNot(t, "operator notifications", body, "続報期限の試験")
 }
+
+// Until the incident has an evaluation of its own, the board shows the
+// gravest evaluation among its reports, and says where it comes from; once
+// NISC evaluates the incident, that evaluation shows.
+func TestIncidentBoardSeverityFromReports(t *testing.T) {
+	t.Parallel()
+	w := newIncWorld(t, "sqlite")
+	low, high := w.report(t, incRep{}), w.report(t, incRep{})
+	id := w.incident(t, "停電の連鎖", ceptor.TLPAmber, low, high)
+	tok := w.h.token("admin.nisc@demo.example", nil)
+	nisc := w.h.login("admin.nisc@demo.example")
+	board := "/incidents/" + incID(id) + "/board"
+	if _, body := nisc.get(board); !strings.Contains(body, "—") || strings.Contains(body, "報告の評価の最高") {
+		t.Fatal("a board without evaluations claims one")
+	}
+	w.apiJSON(t, "POST", "/api/v1/reports/"+incID(low)+"/severity", tok, `{"continuity":1,"safety":0,"trust":0,"continuity_reason":"一部地域"}`, 201, nil)
+	w.apiJSON(t, "POST", "/api/v1/reports/"+incID(high)+"/severity", tok, `{"continuity":3,"safety":0,"trust":0,"continuity_reason":"広域"}`, 201, nil)
+	_, body := nisc.get(board)
+	if !strings.Contains(body, "報告の評価の最高") || !strings.Contains(body, `<span class="num"><span class="sev`) {
+		t.Fatal("the board does not show the reports' evaluation")
+	}
+	i := strings.Index(body, `<span class="num"><span class="sev`)
+	if !strings.Contains(body[i:i+200], ">3 ") {
+		t.Fatalf("board level: %s", body[i:i+200])
+	}
+	w.apiJSON(t, "POST", "/api/v1/incidents/"+incID(id)+"/severity", tok, `{"continuity":2,"safety":0,"trust":0,"continuity_reason":"復旧が進む"}`, 201, nil)
+	_, body = nisc.get(board)
+	i = strings.Index(body, `<span class="num"><span class="sev`)
+	if strings.Contains(body, "報告の評価の最高") || i < 0 || !strings.Contains(body[i:i+200], ">2 ") {
+		t.Fatal("the incident's own evaluation does not take over")
+	}
+}

@@ -36,8 +36,8 @@ func (s *Server) routesIncidentBoard() {
 
 // boardData is the board and its fragment.
 type boardData struct {
-	Inc         *ceptor.Incident
-	Current     *ceptor.Evaluation
+	Inc     *ceptor.Incident
+	Current *ceptor.Evaluation
 	// FromReports: the incident has no evaluation of its own yet, and
 	// Current is the highest current evaluation among its reports.
 	FromReports bool

@@ -127,6 +127,9 @@ type UserFilter struct {
 	OrgType OrgType
 	Limit   int
 	Offset  int
+	// NoTotal skips counting all matches (the total returned is then the
+	// number of people returned), for callers that read them all.
+	NoTotal bool
 }
 
 // UserService stores people, sessions, tokens and second factors.

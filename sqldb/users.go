@@ -63,9 +63,11 @@ func (d *DB) ListUsers(ctx context.Context, f ceptor.UserFilter) ([]*ceptor.User
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	var total int
-	if err := d.queryRow(d.db, ctx, "SELECT COUNT(*) FROM users"+where, args...).Scan(&total); err != nil {
-		return nil, 0, translate(err)
+	total := -1
+	if !f.NoTotal {
+		if err := d.queryRow(d.db, ctx, "SELECT COUNT(*) FROM users"+where, args...).Scan(&total); err != nil {
+			return nil, 0, translate(err)
+		}
 	}
 	q := "SELECT " + userCols + " FROM users" + where + " ORDER BY org_id, CASE role WHEN 'admin' THEN 0 WHEN 'analyst' THEN 1 WHEN 'executive' THEN 2 ELSE 3 END, email"
 	if f.Limit > 0 {
@@ -83,6 +85,9 @@ func (d *DB) ListUsers(ctx context.Context, f ceptor.UserFilter) ([]*ceptor.User
 			return nil, 0, err
 		}
 		out = append(out, u)
+	}
+	if total < 0 {
+		total = len(out)
 	}
 	return out, total, translate(rows.Err())
 }

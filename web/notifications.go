@@ -214,7 +214,7 @@ func (s *Server) withOrgPeople(ctx context.Context, orgIDs ...int64) context.Con
 		if id == 0 || m[id] != nil {
 			continue
 		}
-		list, _, err := s.store.ListUsers(ctx, ceptor.UserFilter{OrgID: id})
+		list, _, err := s.store.ListUsers(ctx, ceptor.UserFilter{OrgID: id, NoTotal: true})
 		if err != nil {
 			return ctx
 		}
@@ -246,7 +246,7 @@ func (s *Server) emailRecipients(ctx context.Context, ns notificationStore, n *c
 		}
 		people = []*ceptor.User{u}
 	} else {
-		list, _, err := s.store.ListUsers(ctx, ceptor.UserFilter{OrgID: n.OrgID})
+		list, _, err := s.store.ListUsers(ctx, ceptor.UserFilter{OrgID: n.OrgID, NoTotal: true})
 		if err != nil {
 			return nil, err
 		}

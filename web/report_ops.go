@@ -9,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -239,6 +241,9 @@ func (s *Server) weakCeptor(ctx context.Context, ceptorID int64) bool {
 
 // niscOrg returns the one organisation of type nisc.
 func (s *Server) niscOrg(ctx context.Context) (*ceptor.Organization, error) {
+	if o := s.niscCache.get(s.now()); o != nil {
+		return o, nil
+	}
 	yes := true
 	list, _, err := s.store.ListOrgs(ctx, ceptor.OrgFilter{Type: ceptor.OrgNISC, Active: &yes, Limit: 1})
 	if err != nil {
@@ -247,7 +252,33 @@ func (s *Server) niscOrg(ctx context.Context) (*ceptor.Organization, error) {
 	if len(list) == 0 {
 		return nil, ceptor.Invalid(map[string]string{"chain": "err.report_chain"})
 	}
+	s.niscCache.put(list[0], s.now())
 	return list[0], nil
+}
+
+// orgMemo keeps one organisation for a moment (NISC, looked up for every
+// report's chain). A change to it shows within the moment.
+type orgMemo struct {
+	mu  sync.Mutex
+	org *ceptor.Organization
+	at  time.Time
+}
+
+const orgMemoTTL = 2 * time.Second
+
+func (m *orgMemo) get(now time.Time) *ceptor.Organization {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.org == nil || now.Sub(m.at) > orgMemoTTL || now.Before(m.at) {
+		return nil
+	}
+	return m.org
+}
+
+func (m *orgMemo) put(o *ceptor.Organization, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.org, m.at = o, now
 }
 
 // reportChain computes the organisations a report passes: NISC, the

@@ -97,7 +97,9 @@ type Server struct {
 	apiDocs []apiDoc
 	live    *live.Broker
 	jobs    jobQueue
-	taxiiQ  taxiiQueue // asynchronous TAXII adds (taxii_add.go)
+	// niscCache remembers NISC's organisation for report chains.
+	niscCache orgMemo
+	taxiiQ    taxiiQueue // asynchronous TAXII adds (taxii_add.go)
 }
 
 // New builds the server and parses every template (a broken template fails

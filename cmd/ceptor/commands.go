@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,6 +74,13 @@ It prints the address it serves and stops gracefully on Ctrl-C or SIGTERM.`,
 			}
 			if err := cfg.validate(); err != nil {
 				return err
+			}
+			if os.Getenv("GOGC") == "" {
+				// The server's live heap is small and the machine's memory
+				// is not: collecting half as often costs a few tens of MB
+				// and saves several percent of CPU under load. GOGC set in
+				// the environment wins.
+				debug.SetGCPercent(200)
 			}
 			m := NewMain(*cfg, out)
 			if err := m.Run(cmd.Context()); err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"ceptor"
 	"ceptor/auth"
@@ -461,6 +462,63 @@ func TestStandardsRegisterAndMinistryProgress(t *testing.T) {
 				if code, page := mc.get(pth); code != http.StatusOK || strings.Contains(page, "survey.") && strings.Contains(page, ">survey.") {
 					t.Fatalf("%s in English: %d", pth, code)
 				}
+			}
+		})
+	}
+}
+
+// Deadline reminders go to the targets that have not submitted, once.
+func TestSurveyDeadlineReminders(t *testing.T) {
+	t.Parallel()
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			w := newSurveyWorld(t, engine)
+			ctx := context.Background()
+			code, body := w.raw("POST", "/api/v1/catalogs?code=rem&title=x", w.nisc, "text/csv", []byte(surveyCSV))
+			var cat struct{ ID int64 }
+			mustJSON(t, body, &cat)
+			tomorrow := time.Now().In(ceptor.Tokyo).AddDate(0, 0, 1).Format("2006-01-02")
+			code, body = w.api("POST", "/api/v1/surveys", w.nisc, fmt.Sprintf(`{"title":"督促テスト","fiscal_year":2026,"catalog_id":%d,"deadline":%q}`, cat.ID, tomorrow))
+			var camp struct {
+				ID      int64
+				Targets int
+			}
+			mustJSON(t, body, &camp)
+			code, body = w.api("PUT", fmt.Sprintf("/api/v1/surveys/%d/targets", camp.ID), w.nisc, fmt.Sprintf(`{"org_ids":[%d,%d]}`, w.op.ID, w.peer.ID))
+			mustJSON(t, body, &camp)
+			if code != http.StatusOK || camp.Targets != 2 {
+				t.Fatalf("targets: %d %s", code, body)
+			}
+			w.api("POST", fmt.Sprintf("/api/v1/surveys/%d/open", camp.ID), w.nisc, "")
+			opTok := w.token("analyst.operator@demo.example", nil)
+			if code, body := w.api("POST", fmt.Sprintf("/api/v1/surveys/%d/response/submit", camp.ID), opTok,
+				`{"answers":{"T-1":"implemented","T-2":"implemented","T-3":"implemented"},"csirt":"yes","exercises":"yes","executive":"yes"}`); code != http.StatusOK {
+				t.Fatalf("submit: %d %s", code, body)
+			}
+			n, err := w.srv.RemindSurveys(ctx)
+			if err != nil || n != 1 {
+				t.Fatalf("reminded %d (%v), want the peer only", n, err)
+			}
+			if n, err := w.srv.RemindSurveys(ctx); err != nil || n != 0 {
+				t.Fatalf("second pass reminded %d (%v)", n, err)
+			}
+			pu, err := w.db.FindUserByEmail(ctx, w.peerEmail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes, _, err := w.db.ListNotifications(ctx, pu.ID, w.peer.ID, false, 100, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reminders := 0
+			for _, nt := range notes {
+				if nt.Kind == "survey.reminder" {
+					reminders++
+				}
+			}
+			if reminders != 1 {
+				t.Fatalf("peer got %d reminders", reminders)
 			}
 		})
 	}

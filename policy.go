@@ -43,6 +43,7 @@ const (
 	KindStats    Kind = "stats"    // aggregate statistics (report counts by fiscal year); SectorIDs: the sectors covered
 	KindAdvisory Kind = "advisory" // an advisory downward (情報提供); see policy_advisory.go
 	KindFeed     Kind = "feed"     // a TAXII collection and what participants add to it; see policy_stix.go
+	KindDrill    Kind = "drill"    // a CEPTOR drill (セプター訓練); see policy_drill.go
 )
 
 // Action is what the actor wants to do.
@@ -92,6 +93,10 @@ type Resource struct {
 
 	// Advisories: status, audience, reach and four-eyes state.
 	Advisory *AdvisoryFacts
+
+	// Drills: status, announcement, direction (CeptorIDs: the chosen
+	// CEPTORs; SectorIDs: their sectors).
+	Drill *DrillFacts
 }
 
 // OrgResource describes an organisation as a policy resource of kind k.
@@ -205,6 +210,9 @@ func Allow(a *Actor, act Action, r Resource) bool {
 
 	case KindAdvisory:
 		return a.allowAdvisory(act, r)
+
+	case KindDrill:
+		return a.allowDrill(act, r)
 
 	case KindRegistry:
 		switch act {

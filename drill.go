@@ -53,9 +53,9 @@ var DrillChannels = []DrillChannel{DrillChannelNormal, DrillChannelAlternate}
 
 // Drill is one CEPTOR drill.
 type Drill struct {
-	ID       int64 `json:"id"`
-	OrgID    int64 `json:"org_id"` // the planner (NISC)
-	AuthorID int64 `json:"author_user_id"`
+	ID       int64  `json:"id"`
+	OrgID    int64  `json:"org_id"` // the planner (NISC)
+	AuthorID int64  `json:"author_user_id"`
 	Title    string `json:"title"`
 	// Instructions are what participants are told when the drill starts
 	// (the body of the drill advisory; Markdown).

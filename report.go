@@ -487,6 +487,9 @@ type ReportService interface {
 	UpdateDraft(ctx context.Context, r *Report) error
 	// SubmitReport fixes the chain and sends the report to its first hop.
 	SubmitReport(ctx context.Context, id int64, chain []int64, actorUserID int64) error
+	// SubmitNewReport stores a new report and submits it along chain at
+	// once (CreateReport then SubmitReport, in one step).
+	SubmitNewReport(ctx context.Context, r *Report, chain []int64, actorUserID int64) error
 	// AddFollowUp stores a new version (続報) of a submitted report.
 	AddFollowUp(ctx context.Context, r *Report, actorUserID int64) error
 	// RelayReport moves the report from the organisation holding it to the

@@ -125,6 +125,23 @@ func forget(r *ceptor.Report) {
 // anonymous route, SealedIdentity; an anonymous report's OrgID and
 // AuthorUserID are not stored (and are zeroed in r).
 func (d *DB) CreateReport(ctx context.Context, r *ceptor.Report) error {
+	return d.createReport(ctx, r, nil, 0)
+}
+
+// SubmitNewReport stores a new, complete report and sends it along chain
+// at once: what CreateReport followed by SubmitReport store, in one insert.
+func (d *DB) SubmitNewReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) error {
+	if len(chain) == 0 || slices.Contains(chain, 0) {
+		return ceptor.Invalid(map[string]string{"chain": "err.report_chain"})
+	}
+	r.Status, r.SubmittedAt, r.ClosedAt = ceptor.ReportSubmitted, nil, nil
+	if len(chain) == 1 {
+		r.Status = ceptor.ReportReceived
+	}
+	return d.createReport(ctx, r, chain, actorUserID)
+}
+
+func (d *DB) createReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) error {
 	if r.Status == "" {
 		r.Status = ceptor.ReportDraft
 	}
@@ -151,6 +168,16 @@ func (d *DB) CreateReport(ctx context.Context, r *ceptor.Report) error {
 	if r.Status == ceptor.ReportClosed && r.ClosedAt == nil {
 		r.ClosedAt = &now
 	}
+	// A report sent at once carries its chain; the first hop holds it
+	// unless the chain is NISC alone.
+	var chainText string
+	var pending any
+	if chain != nil {
+		chainText = joinIDs(chain)
+		if len(chain) > 1 {
+			pending = chain[0]
+		}
+	}
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		org, author := identity(r)
 		ind, err := json.Marshal(r.Indicators)
@@ -160,17 +187,28 @@ func (d *DB) CreateReport(ctx context.Context, r *ceptor.Report) error {
 		id, err := d.insert(ctx, tx, `INSERT INTO reports (version, status, route, ceptor_id, sector_id, tlp, drill, org_id, author_user_id, reporter_tag, sealed_identity,
 			title, body, event_class, causes, spillover_sector_id, critical_outage, service, systems, supplier_org_id,
 			started_at, detected_at, recovered_at, users_affected, area, safety_harm, data_affected, response, indicators, lang, clock_profile,
-			created_at, updated_at, submitted_at, closed_at)
-			VALUES (`+placeholders(35)+`)`,
+			created_at, updated_at, submitted_at, closed_at, chain, pending_at)
+			VALUES (`+placeholders(37)+`)`,
 			r.Version, string(r.Status), string(r.Route), zeroNull(r.CeptorID), zeroNull(r.SectorID), string(r.TLP), r.Drill, org, author, r.ReporterTag, r.SealedIdentity,
 			r.Title, r.Body, string(r.EventClass), joinList(r.Causes), zeroNull(r.SpilloverSectorID), r.CriticalOutage, r.Service, joinList(r.Systems), zeroNull(r.SupplierOrgID),
 			nullTime(r.StartedAt), nullTime(r.DetectedAt), nullTime(r.RecoveredAt), nullInt(r.Impact.UsersAffected),
 			r.Impact.Area, r.Impact.SafetyHarm, r.Impact.DataAffected, r.Response, string(ind), r.Lang, r.ClockProfile,
-			now, now, nullTime(r.SubmittedAt), nullTime(r.ClosedAt))
+			now, now, nullTime(r.SubmittedAt), nullTime(r.ClosedAt), chainText, pending)
 		if err != nil {
 			return err
 		}
 		r.ID = id
+		if chain != nil {
+			from, actor := zeroNull(r.OrgID), zeroNull(actorUserID)
+			if r.Route == ceptor.RouteAnonymous {
+				// Who sent it is part of the sealed identity.
+				from, actor = nil, nil
+			}
+			if _, err := d.exec(ctx, tx, `INSERT INTO report_hops (report_id, seq, from_org_id, to_org_id, action, note, actor_user_id, at) VALUES (?, 1, ?, ?, 'submitted', '', ?, ?)`,
+				id, from, chain[0], actor, now); err != nil {
+				return err
+			}
+		}
 		if err := d.indexReport(ctx, tx, r.ID); err != nil {
 			return err
 		}

@@ -895,3 +895,53 @@ func TestReportCounts(t *testing.T) {
 		}
 	})
 }
+
+// A report sent at once (SubmitNewReport) is stored exactly as one created
+// as a draft and then submitted: status, chain, holder, hops, versions and
+// the reporter's identity (none for the anonymous route).
+func TestSubmitNewReportMatchesCreateThenSubmit(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := mustReportWorld(t, db)
+		for _, route := range []ceptor.Route{ceptor.RouteMinistry, ceptor.RouteAnonymous, ceptor.RouteDirect} {
+			chain := w.chain(route)
+			twoStep := w.newReport(route, "二段階で送った報告", "本文")
+			must(t, db.CreateReport(ctx, twoStep))
+			must(t, db.SubmitReport(ctx, twoStep.ID, chain, w.author.ID))
+			oneStep := w.newReport(route, "一度に送った報告", "本文")
+			must(t, db.SubmitNewReport(ctx, oneStep, chain, w.author.ID))
+			wantCode(t, db.SubmitNewReport(ctx, w.newReport(route, "鎖なし", ""), nil, w.author.ID), ceptor.EINVALID)
+			wantCode(t, db.SubmitNewReport(ctx, w.newReport(route, "", "不完全"), chain, w.author.ID), ceptor.EINVALID)
+
+			a, aref := findReport(t, db, twoStep.ID)
+			b, bref := findReport(t, db, oneStep.ID)
+			if a.Status != b.Status || a.Version != b.Version || (a.SubmittedAt == nil) != (b.SubmittedAt == nil) ||
+				a.OrgID != b.OrgID || a.AuthorUserID != b.AuthorUserID || b.SubmittedAt == nil {
+				t.Errorf("%s: report %+v, want like %+v", route, b, a)
+			}
+			if !slices.Equal(aref.ChainOrgs, bref.ChainOrgs) || aref.PendingAt != bref.PendingAt || aref.Status != bref.Status || aref.ReporterOrg != bref.ReporterOrg {
+				t.Errorf("%s: ref %+v, want like %+v", route, bref, aref)
+			}
+			ah, err := db.ReportHops(ctx, twoStep.ID)
+			must(t, err)
+			bh, err := db.ReportHops(ctx, oneStep.ID)
+			must(t, err)
+			if len(ah) != len(bh) {
+				t.Fatalf("%s: hops %+v, want like %+v", route, bh, ah)
+			}
+			for i := range ah {
+				x, y := ah[i], bh[i]
+				if x.Seq != y.Seq || x.FromOrgID != y.FromOrgID || x.ToOrgID != y.ToOrgID || x.Action != y.Action || x.ActorUserID != y.ActorUserID || x.Pending != y.Pending {
+					t.Errorf("%s: hop %+v, want like %+v", route, y, x)
+				}
+			}
+			av, err := db.ReportVersions(ctx, twoStep.ID)
+			must(t, err)
+			bv, err := db.ReportVersions(ctx, oneStep.ID)
+			must(t, err)
+			if len(av) != len(bv) || len(bv) != 1 {
+				t.Errorf("%s: %d versions, want %d", route, len(bv), len(av))
+			}
+		}
+	})
+}

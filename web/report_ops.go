@@ -447,14 +447,15 @@ func (s *Server) opCreateReportRef(r *http.Request, st *reqState, in reportInput
 	}
 	err = s.change(r.WithContext(ctx), func(r *http.Request) error {
 		ctx := r.Context()
-		if err := s.store.CreateReport(ctx, rep); err != nil {
+		if in.Submit {
+			if err := s.store.SubmitNewReport(ctx, rep, chain, a.UserID); err != nil {
+				return err
+			}
+		} else if err := s.store.CreateReport(ctx, rep); err != nil {
 			return err
 		}
 		s.auditReport(r, st, "report.create", rep, true, map[string]any{"route": rep.Route, "ceptor_id": rep.CeptorID, "drill": rep.Drill})
 		if in.Submit {
-			if err := s.store.SubmitReport(ctx, rep.ID, chain, a.UserID); err != nil {
-				return err
-			}
 			s.auditReport(r, st, "report.submit", rep, true, map[string]any{"route": rep.Route})
 			ref := &ceptor.ReportRef{ChainOrgs: chain}
 			if len(chain) > 1 {

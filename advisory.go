@@ -408,7 +408,7 @@ func (b *Bucket) Finish() {
 type ReceiptSummary struct {
 	AdvisoryID int64    `json:"advisory_id"`
 	Total      Bucket   `json:"total"`
-	PerHop     []Bucket `json:"per_hop"`    // keyed by the relaying organisation
+	PerHop     []Bucket `json:"per_hop"`    // keyed by the relaying organisation ("0": received directly from the issuer)
 	PerCeptor  []Bucket `json:"per_ceptor"` // keyed by CEPTOR id ("0": outside any CEPTOR)
 	PerSector  []Bucket `json:"per_sector"` // keyed by sector id
 	// ConfirmMinutes: minutes from publication to confirmation, in

@@ -288,3 +288,15 @@ func (d *DB) DeliveryCounts(ctx context.Context, id int64) (map[string]map[strin
 	}
 	return out, translate(rows.Err())
 }
+
+// MarkDeliveriesSent records every open e-mail and webhook delivery of an
+// advisory as sent at; the demo data set uses it for advisories it
+// presents as delivered long ago.
+func (d *DB) MarkDeliveriesSent(ctx context.Context, id int64, at time.Time) error {
+	if _, err := d.exec(ctx, d.db, "UPDATE advisory_deliveries SET status = 'sent', attempts = 1, sent_at = ? WHERE advisory_id = ? AND status IN ('queued', 'sending')", at.UTC(), id); err != nil {
+		return err
+	}
+	_, err := d.exec(ctx, d.db, `UPDATE advisory_recipients SET state = 'delivered', delivered_at = ? WHERE advisory_id = ? AND state = 'pending'
+		AND EXISTS (SELECT 1 FROM advisory_deliveries x WHERE x.advisory_id = advisory_recipients.advisory_id AND x.org_id = advisory_recipients.org_id AND x.status = 'sent')`, at.UTC(), id)
+	return err
+}

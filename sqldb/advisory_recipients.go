@@ -595,8 +595,16 @@ func (d *DB) ConfirmAdvisory(ctx context.Context, id, orgID, userID int64, via s
 		if n == 0 {
 			return &ceptor.Error{Code: ceptor.ENOTFOUND, Message: "not a recipient", Key: "err.not_found"}
 		}
-		r1, err := d.exec(ctx, d.db, `UPDATE advisory_recipients SET state = 'confirmed', confirmed_at = ?, confirmed_by = ?, confirmed_via = ?,
-			delivered_at = COALESCE(delivered_at, ?) WHERE advisory_id = ? AND org_id = ? AND held = FALSE AND state <> 'confirmed'`, at.UTC(), userID, via, at.UTC(), id, orgID)
+		var published sql.NullTime
+		if err := d.queryRow(d.db, ctx, "SELECT published_at FROM advisories WHERE id = ?", id).Scan(&published); err != nil {
+			return translate(err)
+		}
+		bucket := 0
+		if published.Valid {
+			bucket = ConfirmBucket(at.Sub(published.Time))
+		}
+		r1, err := d.exec(ctx, d.db, `UPDATE advisory_recipients SET state = 'confirmed', confirmed_at = ?, confirmed_by = ?, confirmed_via = ?, confirm_bucket = ?,
+			delivered_at = COALESCE(delivered_at, ?) WHERE advisory_id = ? AND org_id = ? AND held = FALSE AND state <> 'confirmed'`, at.UTC(), userID, via, bucket, at.UTC(), id, orgID)
 		if err != nil {
 			return err
 		}
@@ -648,26 +656,18 @@ func (d *DB) RecordFollowUp(ctx context.Context, id, orgID int64, reason ceptor.
 
 // ReceiptSummary counts recipients by state, overall, per hop, per CEPTOR
 // and per sector, and buckets the time to confirm, with one grouped query
-// (it stays fast at 100,000 recipients). viaOrgs restricts it to what lies
-// behind those hops.
+// that reads only the advisory_recipients_summary index (the time bucket
+// is fixed at confirmation). viaOrgs restricts it to what lies behind
+// those hops.
 func (d *DB) ReceiptSummary(ctx context.Context, id int64, viaOrgs []int64) (*ceptor.ReceiptSummary, error) {
 	var published sql.NullTime
 	if err := d.queryRow(d.db, ctx, "SELECT published_at FROM advisories WHERE id = ?", id).Scan(&published); err != nil {
 		return nil, translate(err)
 	}
-	minutes := "CAST((julianday(r.confirmed_at) - julianday(a.published_at)) * 1440 AS INTEGER)"
-	if d.dialect == Postgres {
-		minutes = "CAST(EXTRACT(EPOCH FROM (r.confirmed_at - a.published_at)) / 60 AS BIGINT)"
-	}
-	bucket := "CASE WHEN r.confirmed_at IS NULL THEN -1"
-	for i := len(ceptor.ConfirmBuckets) - 1; i >= 0; i-- {
-		bucket += " WHEN " + minutes + " >= " + strconv.Itoa(ceptor.ConfirmBuckets[i]) + " THEN " + strconv.Itoa(i)
-	}
-	bucket += " ELSE 0 END"
 	c, args := hopCond(viaOrgs)
-	rows, err := d.query(ctx, d.db, `SELECT r.via_org_id, r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.delivered_at IS NOT NULL, `+bucket+`, COUNT(*)
-		FROM advisory_recipients r JOIN advisories a ON a.id = r.advisory_id WHERE r.advisory_id = ?`+c+`
-		GROUP BY r.via_org_id, r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.delivered_at IS NOT NULL, `+bucket, append([]any{id}, args...)...)
+	rows, err := d.query(ctx, d.db, `SELECT r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket, COUNT(*)
+		FROM advisory_recipients r WHERE r.advisory_id = ?`+c+`
+		GROUP BY r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket`, append([]any{id}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -683,24 +683,28 @@ func (d *DB) ReceiptSummary(ctx context.Context, id int64, viaOrgs []int64) (*ce
 		return b
 	}
 	for rows.Next() {
-		var via, mh, ch, cid, sid, n int64
+		var mh, ch, cid, sid, n int64
 		var st string
-		var del bool
 		var bk int
-		if err := rows.Scan(&via, &mh, &ch, &cid, &sid, &st, &del, &bk, &n); err != nil {
+		if err := rows.Scan(&mh, &ch, &cid, &sid, &st, &bk, &n); err != nil {
 			return nil, translate(err)
 		}
 		targets := []*ceptor.Bucket{&s.Total, get(cep, cid), get(sec, sid)}
-		hopsSeen := map[int64]bool{}
-		for _, h := range []int64{mh, ch, via} {
-			if h != 0 && !hopsSeen[h] {
-				hopsSeen[h] = true
-				targets = append(targets, get(hop, h))
-			}
+		// Per hop: the ministry and the secretariat it passed; key 0 for
+		// those that received it directly from the issuer.
+		switch {
+		case mh == 0 && ch == 0:
+			targets = append(targets, get(hop, 0))
+		case mh == ch || mh == 0:
+			targets = append(targets, get(hop, ch))
+		case ch == 0:
+			targets = append(targets, get(hop, mh))
+		default:
+			targets = append(targets, get(hop, mh), get(hop, ch))
 		}
 		for _, b := range targets {
 			b.Recipients += int(n)
-			if del || st == string(ceptor.RecipientConfirmed) {
+			if st == string(ceptor.RecipientDelivered) || st == string(ceptor.RecipientConfirmed) {
 				b.Delivered += int(n)
 			}
 			switch ceptor.RecipientState(st) {
@@ -797,4 +801,16 @@ func (d *DB) Inbox(ctx context.Context, f ceptor.InboxFilter) ([]ceptor.InboxIte
 		out = append(out, it)
 	}
 	return out, total, translate(rows.Err())
+}
+
+// ConfirmBucket is the index in ceptor.ConfirmBuckets of a time to confirm.
+func ConfirmBucket(d time.Duration) int {
+	m := int(d / time.Minute)
+	b := 0
+	for i, lo := range ceptor.ConfirmBuckets {
+		if m >= lo {
+			b = i
+		}
+	}
+	return b
 }

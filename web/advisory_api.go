@@ -157,6 +157,15 @@ func (s *Server) routesAPIAdvisories() {
 	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/inbox", Summary: "The caller's organisation's advisory inbox", Tag: "advisories", Scope: ceptor.ScopeRead,
 		Description: "Advisories received, unread (by the caller) and unconfirmed first, with the organisation's receipt state.",
 		Query:       inboxParams, Response: ListResponse[ceptor.InboxItem]{}}, s.apiInbox)
+	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/advisory-settings", Summary: "The caller's organisation's advisory settings", Tag: "advisories", Scope: ceptor.ScopeRead,
+		Description: "four_eyes: advisories need a second person's approval before publishing; manual_relay: the organisation relays advisories itself (with a sector note) instead of passing them on at once.",
+		Response:    ceptor.AdvisoryOrgSettings{}}, s.apiAdvisorySettings)
+	s.handleAPI(apiDoc{Method: "PUT", Path: "/api/v1/advisory-settings", Summary: "Change the caller's organisation's advisory settings", Tag: "advisories", Scope: ceptor.ScopeAdmin,
+		Description: "Administrators of the organisation (and NISC's).",
+		Body:        ceptor.AdvisoryOrgSettings{}, Response: ceptor.AdvisoryOrgSettings{}, Errors: []int{http.StatusForbidden, http.StatusUnprocessableEntity}}, s.apiSetAdvisorySettings)
+	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/advisory-webhooks/{contact}/key", Summary: "The signing key of a contact's webhook", Tag: "advisories", Scope: ceptor.ScopeAdmin,
+		Description: "Webhook calls carry X-Ceptor-Timestamp and X-Ceptor-Signature: sha256=<hex HMAC-SHA256 of \"<timestamp>.<body>\" under this key>. For those who may change the contact (its organisation's administrators, its secretariat, ministry and NISC).",
+		Response:    webhookKeyAnswer{}, Errors: []int{http.StatusForbidden, http.StatusNotFound}}, s.apiWebhookKey)
 	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/advisories/{id}/attachments", Summary: "Attach a file to a draft advisory", Tag: "advisories", Scope: ceptor.ScopeWrite,
 		Description: "multipart/form-data with the field file, at most 10 MiB. The answer gives the SHA-256 of what was stored.",
 		Body:        attachmentUpload{}, BodyContent: "multipart/form-data", Response: &ceptor.AdvisoryAttachment{}, Status: http.StatusCreated, Errors: wr}, s.apiAdvisoryAttach)
@@ -652,3 +661,76 @@ func (s *Server) apiAdvisoryAttachment(w http.ResponseWriter, r *http.Request) {
 
 // advIDString formats an id for links.
 func advIDString(id int64) string { return strconv.FormatInt(id, 10) }
+
+type webhookKeyAnswer struct {
+	ContactID int64  `json:"contact_id"`
+	Key       string `json:"key"`
+}
+
+func (s *Server) apiAdvisorySettings(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	set, err := s.store.AdvisoryOrgSettings(r.Context(), st.actor.OrgID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, set)
+}
+
+func (s *Server) apiSetAdvisorySettings(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	var in ceptor.AdvisoryOrgSettings
+	if err := decodeJSON(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := regAuthorize(st, ceptor.ActUpdateProfile, ceptor.OrgResource(ceptor.KindOrg, st.org)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in.OrgID = st.actor.OrgID
+	if err := s.store.SetAdvisoryOrgSettings(r.Context(), in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.audit(r, "advisory.settings", ceptor.KindOrg, in.OrgID, in.OrgID, map[string]any{"four_eyes": in.FourEyes, "manual_relay": in.ManualRelay})
+	writeJSON(w, http.StatusOK, in)
+}
+
+func (s *Server) apiWebhookKey(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	id, ok := s.pathID(w, r, "contact")
+	if !ok {
+		return
+	}
+	c, err := s.store.FindContact(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, regNotFound())
+		return
+	}
+	o, err := s.store.FindOrg(r.Context(), c.OrgID)
+	if err != nil {
+		s.fail(w, r, regNotFound())
+		return
+	}
+	res := ceptor.OrgResource(ceptor.KindContact, o)
+	if !ceptor.Allow(st.actor, ceptor.ActView, res) {
+		s.fail(w, r, regNotFound())
+		return
+	}
+	if err := regAuthorize(st, ceptor.ActUpdate, res); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.audit(r, "advisory.webhook_key", ceptor.KindContact, c.ID, c.OrgID, nil)
+	writeJSON(w, http.StatusOK, webhookKeyAnswer{ContactID: c.ID, Key: s.WebhookKey(c.ID)})
+}

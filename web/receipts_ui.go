@@ -69,8 +69,8 @@ func (s *Server) receiptsData(ctx context.Context, st *reqState, id int64) (*rec
 	d.CanFU = ceptor.Allow(st.actor, ceptor.ActFollowUp, res)
 	for _, b := range sum.PerHop {
 		id, _ := strconv.ParseInt(b.Key, 10, 64)
-		label := b.Key
-		if o, err := s.store.FindOrg(ctx, id); err == nil {
+		label := i18n.T(st.lang, "adv.direct_from_issuer")
+		if o, err := s.store.FindOrg(ctx, id); id != 0 && err == nil {
 			label = o.DisplayName(st.lang)
 		}
 		d.Hops = append(d.Hops, receiptRow{Bucket: b, Label: label})

@@ -34,6 +34,9 @@ CREATE TABLE advisory_recipients (
     confirmed_at  TIMESTAMP,
     confirmed_by  BIGINT NOT NULL DEFAULT 0,
     confirmed_via TEXT NOT NULL DEFAULT '',
+    -- Time to confirm as a bucket of ceptor.ConfirmBuckets (-1: not
+    -- confirmed), fixed at confirmation so that the summary only counts.
+    confirm_bucket INTEGER NOT NULL DEFAULT -1,
     reason        TEXT NOT NULL DEFAULT '',
     reason_note   TEXT NOT NULL DEFAULT '',
     reason_by     BIGINT NOT NULL DEFAULT 0,
@@ -44,6 +47,8 @@ CREATE TABLE advisory_recipients (
 );
 CREATE INDEX advisory_recipients_org ON advisory_recipients (org_id, state);
 CREATE INDEX advisory_recipients_state ON advisory_recipients (advisory_id, state);
+-- The receipt summary groups by exactly these columns: it reads the index only.
+CREATE INDEX advisory_recipients_summary ON advisory_recipients (advisory_id, ministry_hop, ceptor_hop, ceptor_id, sector_id, state, confirm_bucket);
 
 CREATE TABLE advisory_reads (
     advisory_id BIGINT NOT NULL REFERENCES advisories (id) ON DELETE CASCADE,

@@ -333,4 +333,19 @@ func TestSurveys(t *testing.T) {
 	if st := a.open(fmt.Sprintf("/surveys/%d/stats", campID)); st == 200 {
 		a.fatalf("operator A opened the campaign statistics")
 	}
+	a.open("/surveys")
+	a.shot("survey-10-operator-index.png")
+
+	// The other pages of the module, as NISC sees them.
+	for _, p := range []struct{ path, shot, want string }{
+		{"/surveys", "survey-11-index.png", "E2E 浸透状況等調査"},
+		{"/surveys/trends", "survey-12-trends.png", "年度推移"},
+		{"/standards", "survey-13-standards.png", "分野で安全基準等の改善を実施し"},
+		{"/catalogs", "survey-14-catalogs.png", "E2E 指針"},
+	} {
+		if st := nisc.open(p.path); st != 200 || !strings.Contains(nisc.text(), p.want) {
+			nisc.fatalf("%s: %d", p.path, st)
+		}
+		nisc.shot(p.shot)
+	}
 }

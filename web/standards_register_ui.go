@@ -130,6 +130,12 @@ func (s *Server) standardsPage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+	} else if cur, err := s.store.ListStandardsStatus(r.Context(), fy); err == nil && len(cur) == 0 {
+		// Early in a year nothing is entered yet: show the year before
+		// when it has statuses.
+		if prev, err := s.store.ListStandardsStatus(r.Context(), fy-1); err == nil && len(prev) > 0 {
+			fy--
+		}
 	}
 	s.renderStandards(w, r, st, fy, http.StatusOK, nil)
 }

@@ -274,13 +274,20 @@ func (d *DB) deliver(ctx context.Context, a *ceptor.Advisory, orgIDs []int64, by
 	if err != nil {
 		return nil, err
 	}
+	// A drill over the alternate channel (drills.go) assumes the usual one
+	// down: no in-app delivery, the alternate contacts only.
+	altOnly, err := d.drillAlternateOnly(ctx, a.DrillID)
+	if err != nil {
+		return nil, err
+	}
 	var rows [][]any
 	var inbox [][]any
 	var delivered, unreachable []int64
 	for _, org := range orgIDs {
 		o := byID[org]
 		reached := false
-		if o != nil && o.users > 0 {
+		inApp := o != nil && o.users > 0 && !altOnly
+		if inApp {
 			inbox = append(inbox, []any{a.ID, org, int64(0), ceptor.ChannelInbox, purpose, "", "ja", false, "sent", 1, at.UTC(), at.UTC()})
 			reached = true
 		}
@@ -296,7 +303,7 @@ func (d *DB) deliver(ctx context.Context, a *ceptor.Advisory, orgIDs []int64, by
 			}
 		}
 		use, alt := primary, false
-		if len(use) == 0 {
+		if len(use) == 0 || altOnly {
 			use, alt = alternate, true
 		}
 		for _, c := range use {
@@ -309,7 +316,7 @@ func (d *DB) deliver(ctx context.Context, a *ceptor.Advisory, orgIDs []int64, by
 				reached = true
 			}
 		}
-		if o != nil && o.users > 0 {
+		if inApp {
 			delivered = append(delivered, org)
 		} else if !reached {
 			unreachable = append(unreachable, org)

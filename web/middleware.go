@@ -221,7 +221,14 @@ func (s *Server) identifyToken(r *http.Request, st *reqState, h string) {
 	if secret == "" {
 		return
 	}
-	t, err := s.store.FindTokenByHash(ctx, auth.HashToken(secret))
+	hash := auth.HashToken(secret)
+	if e := s.tokens.get(hash, s.now()); e != nil && e.t.Usable(s.now()) {
+		t, u, o, a := e.t, e.u, e.o, e.actor
+		st.token, st.user, st.org, st.actor = &t, &u, &o, &a
+		s.touchToken(ctx, hash, &t)
+		return
+	}
+	t, err := s.store.FindTokenByHash(ctx, hash)
 	if err != nil || !t.Usable(s.now()) {
 		return
 	}
@@ -238,10 +245,18 @@ func (s *Server) identifyToken(r *http.Request, st *reqState, h string) {
 	}
 	st.token, st.user, st.org = t, u, o
 	st.actor = s.actorFor(ctx, u, o, t.Scopes)
+	s.tokens.put(hash, &tokenEntry{t: *t, u: *u, o: *o, actor: *st.actor, at: s.now()})
+	s.touchToken(ctx, hash, t)
+}
+
+// touchToken records a token's use, at most once a minute.
+func (s *Server) touchToken(ctx context.Context, hash string, t *ceptor.APIToken) {
 	if t.LastUsedAt == nil || s.now().Sub(*t.LastUsedAt) > time.Minute {
 		if err := s.store.TouchToken(ctx, t.ID, s.now()); err != nil {
 			s.log.Warn("token touch failed", "err", err)
+			return
 		}
+		s.tokens.touched(hash, s.now())
 	}
 }
 

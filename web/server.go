@@ -76,6 +76,9 @@ type Config struct {
 	TrustProxy bool
 	OIDC       *OIDCConfig
 	Version    string
+	// TokenCacheTTL is how long what an API token stands for is
+	// remembered (see tokenCache); zero looks every request up.
+	TokenCacheTTL time.Duration
 }
 
 func (c *Config) secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
@@ -99,6 +102,7 @@ type Server struct {
 	jobs    jobQueue
 	// niscCache remembers NISC's organisation for report chains.
 	niscCache orgMemo
+	tokens    tokenCache
 	taxiiQ    taxiiQueue // asynchronous TAXII adds (taxii_add.go)
 }
 
@@ -121,6 +125,7 @@ func New(cfg Config, st Store, sealer *auth.Sealer, log *slog.Logger, now func()
 		cfg.LoginRate, cfg.LoginBurst = 0.2, 10
 	}
 	s := &Server{cfg: cfg, store: st, sealer: sealer, log: log, now: now, mux: http.NewServeMux(), live: live.NewLocal(log)}
+	s.tokens.ttl = cfg.TokenCacheTTL
 	s.limiter = auth.NewLimiter(cfg.LoginRate, cfg.LoginBurst, now)
 	var err error
 	if s.tmpl, err = parseTemplates(); err != nil {

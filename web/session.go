@@ -359,6 +359,7 @@ func (s *Server) audit(r *http.Request, action string, kind ceptor.Kind, objectI
 	if err := s.store.AppendAudit(r.Context(), e); err != nil {
 		s.auditFailed(r.Context(), action, err)
 	}
+	s.forgetTokensAfter(action)
 }
 
 func (s *Server) auditUser(r *http.Request, u *ceptor.User, action string, detail any) {
@@ -367,6 +368,7 @@ func (s *Server) auditUser(r *http.Request, u *ceptor.User, action string, detai
 	if err := s.store.AppendAudit(r.Context(), e); err != nil {
 		s.auditFailed(r.Context(), action, err)
 	}
+	s.forgetTokensAfter(action)
 }
 
 func (s *Server) auditAnon(r *http.Request, action string, detail any) {

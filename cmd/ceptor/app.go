@@ -161,6 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := web.Config{
 		PublicURL: m.Config.PublicURL, SessionTTL: m.Config.SessionTTL, SessionIdle: m.Config.SessionIdle,
 		Password: m.PasswordParams, TrustProxy: m.Config.TrustProxy, Version: version,
+		TokenCacheTTL: m.Config.TokenCacheTTL,
 	}
 	if m.Config.OIDCIssuer != "" {
 		cfg.OIDC = &web.OIDCConfig{Issuer: m.Config.OIDCIssuer, ClientID: m.Config.OIDCClientID, ClientSecret: m.Config.OIDCClientSecret, Label: m.Config.OIDCLabel}

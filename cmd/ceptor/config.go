@@ -38,6 +38,7 @@ type Config struct {
 	OIDCLabel        string
 	ShutdownTimeout  time.Duration
 	DebugAddr        string
+	TokenCacheTTL    time.Duration
 
 	// e-mail (notifications)
 	SMTPHost     string

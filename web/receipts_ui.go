@@ -92,7 +92,7 @@ func (s *Server) receiptsData(ctx context.Context, st *reqState, id int64) (*rec
 		d.Sectors = append(d.Sectors, receiptRow{Bucket: b, Label: label})
 	}
 	open, total, err := s.store.ListRecipients(ctx, id, advVia(st.actor, a),
-		[]ceptor.RecipientState{ceptor.RecipientUnreachable, ceptor.RecipientPending, ceptor.RecipientDelivered}, 200, 0)
+		[]ceptor.RecipientState{ceptor.RecipientUnreachable, ceptor.RecipientPending, ceptor.RecipientDelivered}, 50, 0)
 	if err != nil {
 		return nil, err
 	}

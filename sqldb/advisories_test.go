@@ -203,6 +203,19 @@ func TestAdvisoryPublishConfirm(t *testing.T) {
 		if _, err := db.CorrectAdvisory(ctx, a2, now.Add(3*time.Hour)); ceptor.ErrorCode(err) != ceptor.EINVALID {
 			t.Fatalf("widening TLP: %v", err)
 		}
+		// Six hours before the deadline, the unconfirmed organisations'
+		// alternates are reminded, once: op1 confirmed; op2's alternate
+		// gets the reminder; the secretariat has none (yet).
+		rem, err := db.RemindAlternates(ctx, deadline.Add(-5*time.Hour), 6*time.Hour)
+		must(t, err)
+		if len(rem) != 1 {
+			t.Fatalf("reminders %v", rem)
+		}
+		extra := &ceptor.Contact{OrgID: w.secretariat.ID, Name: "副", Kind: ceptor.ContactAlternate, Email: "alt@bank-ceptor.example.jp", Active: true}
+		must(t, db.CreateContact(ctx, extra))
+		if rem, _ := db.RemindAlternates(ctx, deadline.Add(-5*time.Hour), 6*time.Hour); len(rem) != 0 {
+			t.Fatalf("reminded twice: %v", rem)
+		}
 		must(t, db.RecordFollowUp(ctx, a.ID, w.op2.ID, ceptor.FollowContactOutdated, "", w.secUser.ID, now))
 		if err := db.RecordFollowUp(ctx, a.ID, w.op2.ID, "bogus", "", w.secUser.ID, now); ceptor.ErrorCode(err) != ceptor.EINVALID {
 			t.Fatalf("bogus reason: %v", err)

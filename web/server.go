@@ -38,6 +38,7 @@ type Store interface {
 	ceptor.IncidentService
 	ceptor.AdvisoryService
 	ceptor.SafetyStandardsService
+	ceptor.DrillService
 	// Atomic runs fn with a context in which every store call shares one
 	// transaction.
 	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
@@ -164,6 +165,7 @@ func (s *Server) routes() {
 	s.routesAdvisories()
 	s.routesTAXII()
 	s.routesSurveys()
+	s.routesDrills()
 }
 
 func cacheStatic(h http.Handler) http.Handler {

@@ -356,6 +356,9 @@ type AdvisoryRecipient struct {
 	Escalated     int            `json:"escalated"` // 0 none, 1 secretariat, 2 ministry
 	Drill         bool           `json:"drill"`
 	ConfirmedName string         `json:"confirmed_by_name,omitempty"`
+	// Held: waiting at a hop that relays by hand; the organisation does not
+	// have the advisory yet.
+	Held bool `json:"held"`
 }
 
 // AdvisoryHop is one organisation on the relay chain.

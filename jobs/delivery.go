@@ -346,3 +346,42 @@ func AdvisorySweepEvery(d time.Duration) *river.PeriodicJob {
 		return AdvisorySweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
+
+// AdvisoryNotifyArgs tells the people of an advisory's recipient
+// organisations in the application (the bell), and by e-mail as each
+// person's notification choices for advisories ask. It is queued in the
+// publishing (correcting, relaying) transaction and runs after it.
+type AdvisoryNotifyArgs struct {
+	AdvisoryID int64  `json:"advisory_id"`
+	Purpose    string `json:"purpose"` // v1, vN, relay:<org>
+}
+
+// Kind names the job in the queue.
+func (AdvisoryNotifyArgs) Kind() string { return "advisory_notify" }
+
+// AdvisoryNotifier notifies the recipients; each organisation once per
+// purpose, however often the job runs.
+type AdvisoryNotifier interface {
+	NotifyAdvisoryRecipients(ctx context.Context, id int64, purpose string) error
+}
+
+// AdvisoryNotifyWorker runs the notifications.
+type AdvisoryNotifyWorker struct {
+	river.WorkerDefaults[AdvisoryNotifyArgs]
+	Notifier AdvisoryNotifier
+}
+
+// Timeout: thousands of organisations.
+func (w *AdvisoryNotifyWorker) Timeout(*river.Job[AdvisoryNotifyArgs]) time.Duration {
+	return 10 * time.Minute
+}
+
+// Work notifies.
+func (w *AdvisoryNotifyWorker) Work(ctx context.Context, job *river.Job[AdvisoryNotifyArgs]) error {
+	return w.Notifier.NotifyAdvisoryRecipients(ctx, job.Args.AdvisoryID, job.Args.Purpose)
+}
+
+// EnqueueAdvisoryNotifyTx queues the notifications in the caller's transaction.
+func (q *Queue) EnqueueAdvisoryNotifyTx(ctx context.Context, tx *sql.Tx, id int64, purpose string) error {
+	return q.InsertTx(ctx, tx, AdvisoryNotifyArgs{AdvisoryID: id, Purpose: purpose}, nil)
+}

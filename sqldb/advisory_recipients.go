@@ -516,7 +516,7 @@ func (d *DB) HopOrgIDs(ctx context.Context, id int64) ([]int64, error) {
 }
 
 const recipientCols = `r.advisory_id, r.org_id, o.name, o.name_en, o.type, r.sector_id, r.ceptor_id, r.via_org_id, r.ministry_hop, r.ceptor_hop,
-	r.state, r.delivered_at, r.confirmed_at, r.confirmed_by, r.confirmed_via, r.reason, r.reason_note, r.escalated, r.drill, COALESCE(u.name, '')`
+	r.state, r.delivered_at, r.confirmed_at, r.confirmed_by, r.confirmed_via, r.reason, r.reason_note, r.escalated, r.drill, COALESCE(u.name, ''), r.held`
 
 const recipientFrom = ` FROM advisory_recipients r JOIN organizations o ON o.id = r.org_id LEFT JOIN users u ON u.id = r.confirmed_by`
 
@@ -525,7 +525,7 @@ func scanRecipient(sc interface{ Scan(...any) error }, extra ...any) (ceptor.Adv
 	var del, conf sql.NullTime
 	err := sc.Scan(append([]any{&r.AdvisoryID, &r.OrgID, &r.OrgName, &r.OrgNameEN, &r.OrgType, &r.SectorID, &r.CeptorID, &r.ViaOrgID,
 		&r.MinistryHop, &r.CeptorHop, &r.State, &del, &conf, &r.ConfirmedBy, &r.ConfirmedVia, &r.Reason, &r.ReasonNote, &r.Escalated,
-		&r.Drill, &r.ConfirmedName}, extra...)...)
+		&r.Drill, &r.ConfirmedName, &r.Held}, extra...)...)
 	r.DeliveredAt, r.ConfirmedAt = timePtr(del), timePtr(conf)
 	return r, translate(err)
 }
@@ -798,7 +798,7 @@ func (d *DB) Inbox(ctx context.Context, f ceptor.InboxFilter) ([]ceptor.InboxIte
 		var del, conf sql.NullTime
 		a, err := scanAdvisory(rows, &it.Read, &r.AdvisoryID, &r.OrgID, &r.OrgName, &r.OrgNameEN, &r.OrgType, &r.SectorID, &r.CeptorID, &r.ViaOrgID,
 			&r.MinistryHop, &r.CeptorHop, &r.State, &del, &conf, &r.ConfirmedBy, &r.ConfirmedVia, &r.Reason, &r.ReasonNote, &r.Escalated,
-			&r.Drill, &r.ConfirmedName)
+			&r.Drill, &r.ConfirmedName, &r.Held)
 		if err != nil {
 			return nil, 0, err
 		}

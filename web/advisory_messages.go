@@ -256,3 +256,70 @@ func (s *Server) confirmLinkHandle(w http.ResponseWriter, r *http.Request, post 
 	}
 	s.render(w, r, http.StatusOK, "advisory_confirm", s.page(w, r, i18n.T(st.lang, "adv.confirm_title"), d))
 }
+
+// ---- in-app notifications of recipients ----
+
+var _ jobs.AdvisoryNotifier = (*Server)(nil)
+
+// NotifyAdvisoryRecipients tells every recipient organisation that has the
+// advisory (not held at a hop) in the application, and by e-mail as its
+// people's choices for advisories ask (urgent: high and critical
+// urgency). Each organisation is told once per purpose: the claim in
+// reminders_sent makes a repeated job skip those already told. The
+// message carries the title only up to TLP:AMBER.
+func (s *Server) NotifyAdvisoryRecipients(ctx context.Context, id int64, purpose string) error {
+	claimer, ok := s.store.(interface {
+		ClaimReminder(ctx context.Context, key string, at time.Time) (bool, error)
+	})
+	if !ok {
+		return nil
+	}
+	a, err := s.store.FindAdvisory(ctx, id)
+	if err != nil {
+		return err
+	}
+	if a.Status != ceptor.AdvisoryPublished {
+		return nil
+	}
+	kind, key := "advisory.published", "adv.notify.published"
+	if strings.HasPrefix(purpose, "v") && purpose != "v1" {
+		kind, key = "advisory.corrected", "adv.notify.corrected"
+	}
+	title := ceptor.ArgKey("adv.notify.restricted")
+	if a.TLP.AtMost(ceptor.TLPAmber) {
+		title = ceptor.ArgText(a.Title)
+	}
+	drill := ceptor.ArgText("")
+	if a.Drill {
+		drill = ceptor.ArgKey("adv.mail.drill_prefix")
+	}
+	urgent := a.Urgency == ceptor.UrgencyHigh || a.Urgency == ceptor.UrgencyCritical
+	var first error
+	for off := 0; ; off += 1000 {
+		recs, total, err := s.store.ListRecipients(ctx, id, nil, nil, 1000, off)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if r.Held {
+				continue
+			}
+			ok, err := claimer.ClaimReminder(ctx, fmt.Sprintf("advisory-notify:%d:%s:%d", id, purpose, r.OrgID), s.now())
+			if err != nil || !ok {
+				if err != nil && first == nil {
+					first = err
+				}
+				continue
+			}
+			n := &ceptor.Notification{OrgID: r.OrgID, Kind: kind, MessageKey: key, Args: []ceptor.NotificationArg{drill, title},
+				Link: "/advisories/" + strconv.FormatInt(id, 10), Urgent: urgent}
+			if err := s.Notify(ctx, n); err != nil && first == nil {
+				first = err
+			}
+		}
+		if off+len(recs) >= total || len(recs) == 0 {
+			break
+		}
+	}
+	return first
+}

@@ -20,6 +20,7 @@ import (
 // advisoryQueue queues delivery jobs in the caller's transaction (jobs.Queue).
 type advisoryQueue interface {
 	EnqueueDeliveriesTx(ctx context.Context, tx *sql.Tx, ids []int64) error
+	EnqueueAdvisoryNotifyTx(ctx context.Context, tx *sql.Tx, id int64, purpose string) error
 }
 
 // advisoryExtra is storage the advisory pages use beyond ceptor.AdvisoryService.
@@ -278,7 +279,13 @@ func (s *Server) advApprove(r *http.Request, st *reqState, id int64) (*ceptor.Ad
 
 // enqueueDeliveries queues delivery jobs in the ambient transaction.
 func (s *Server) enqueueDeliveries(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
+	return s.enqueueAdvisoryJobs(ctx, ids, 0, "")
+}
+
+// enqueueAdvisoryJobs queues delivery jobs in the ambient transaction, and
+// the in-app notification of the recipients (purpose "" for none).
+func (s *Server) enqueueAdvisoryJobs(ctx context.Context, ids []int64, advisoryID int64, purpose string) error {
+	if len(ids) == 0 && purpose == "" {
 		return nil
 	}
 	q, ok := s.jobs.email.(advisoryQueue)
@@ -292,6 +299,14 @@ func (s *Server) enqueueDeliveries(ctx context.Context, ids []int64) error {
 	}
 	if tx == nil {
 		return ceptor.Errorf(ceptor.EINTERNAL, "deliveries must be queued inside the publishing transaction")
+	}
+	if purpose != "" {
+		if err := q.EnqueueAdvisoryNotifyTx(ctx, tx, advisoryID, purpose); err != nil {
+			return err
+		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	return q.EnqueueDeliveriesTx(ctx, tx, ids)
 }
@@ -319,7 +334,7 @@ func (s *Server) advPublish(r *http.Request, st *reqState, id int64) (*ceptor.Ad
 		if pr, err = s.store.PublishAdvisory(ctx, id, s.now()); err != nil {
 			return err
 		}
-		return s.enqueueDeliveries(ctx, pr.Deliveries)
+		return s.enqueueAdvisoryJobs(ctx, pr.Deliveries, id, "v1")
 	})
 	if err != nil {
 		return nil, nil, err
@@ -354,7 +369,7 @@ func (s *Server) advCorrect(r *http.Request, st *reqState, id int64, in *advisor
 		if err != nil {
 			return err
 		}
-		return s.enqueueDeliveries(ctx, pr.Deliveries)
+		return s.enqueueAdvisoryJobs(ctx, pr.Deliveries, a.ID, "v"+strconv.Itoa(a.Version))
 	})
 	if err != nil {
 		return nil, err
@@ -423,7 +438,7 @@ func (s *Server) advRelay(r *http.Request, st *reqState, id int64, note string) 
 		if pr, err = s.store.RelayAdvisory(ctx, id, st.actor.OrgID, st.actor.UserID, note, s.now()); err != nil {
 			return err
 		}
-		return s.enqueueDeliveries(ctx, pr.Deliveries)
+		return s.enqueueAdvisoryJobs(ctx, pr.Deliveries, id, "relay")
 	})
 	if err != nil {
 		return nil, err

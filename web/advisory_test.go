@@ -71,6 +71,15 @@ func TestAdvisoryEndToEnd(t *testing.T) {
 				t.Fatalf("publish: %d %s", code, resp)
 			}
 
+			// The recipients' people are notified once, however often the job runs.
+			before, err := h.db.CountUnread(ctx, op.ID, op.OrgID)
+			advMust(t, err)
+			advMust(t, h.srv.NotifyAdvisoryRecipients(ctx, id, "v1"))
+			advMust(t, h.srv.NotifyAdvisoryRecipients(ctx, id, "v1"))
+			if after, _ := h.db.CountUnread(ctx, op.ID, op.OrgID); after != before+1 {
+				t.Fatalf("notifications %d -> %d", before, after)
+			}
+
 			// The operator's inbox finds it with a Japanese substring.
 			code, resp = h.api("GET", "/api/v1/inbox?q="+url.QueryEscape("標的型"), opTok, "")
 			if code != http.StatusOK || !strings.Contains(resp, "標的型メール攻撃") {

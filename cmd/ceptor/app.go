@@ -220,6 +220,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		river.AddWorker(w, &jobs.AdvisoryDeliveryWorker{Store: m.DB, Messenger: srv, Sender: sender, Now: m.Now, Log: m.Log, Enqueue: enqueue})
 		river.AddWorker(w, &jobs.AdvisorySweepWorker{Store: m.DB, Now: m.Now, Log: m.Log, Enqueue: enqueue})
+		river.AddWorker(w, &jobs.AdvisoryNotifyWorker{Notifier: srv})
 		// Update cadences in large-scale mode and reporting clocks; the
 		// server renders the notifications and wakes the situation boards.
 		river.AddWorker(w, &jobs.ReminderWorker{Store: m.DB, Notifier: srv, Publish: srv.PublishLive, Now: m.Now, Log: m.Log, Every: jobs.ReminderInterval})

@@ -149,6 +149,7 @@ func (s *Server) renderStandards(w http.ResponseWriter, r *http.Request, st *req
 	p := s.page(w, r, i18n.T(st.lang, "std.reg.title"), d)
 	if ferr != nil {
 		p.Errors = fieldErrors(st.lang, ferr)
+		p.FormError = i18n.T(st.lang, messageKey(ferr))
 	}
 	s.render(w, r, status, "standards_register", p)
 }

@@ -210,6 +210,7 @@ func (s *Server) renderCatalogs(w http.ResponseWriter, r *http.Request, st *reqS
 	p := s.page(w, r, i18n.T(st.lang, "std.catalogs.title"), d)
 	if err != nil {
 		p.Errors = fieldErrors(st.lang, err)
+		p.FormError = i18n.T(st.lang, messageKey(err))
 	}
 	s.render(w, r, status, "survey_catalogs", p)
 }
@@ -394,6 +395,7 @@ func (s *Server) renderSurveyNew(w http.ResponseWriter, r *http.Request, st *req
 	p := s.page(w, r, i18n.T(st.lang, "survey.new.title"), surveyNewData{Catalogs: cats, In: in})
 	if err != nil {
 		p.Errors = fieldErrors(st.lang, err)
+		p.FormError = i18n.T(st.lang, messageKey(err))
 	}
 	s.render(w, r, status, "survey_new", p)
 }
@@ -485,6 +487,7 @@ func (s *Server) renderSurveyPage(w http.ResponseWriter, r *http.Request, st *re
 	p := s.page(w, r, c.Title, d)
 	if ferr != nil {
 		p.Errors = fieldErrors(st.lang, ferr)
+		p.FormError = i18n.T(st.lang, messageKey(ferr))
 	}
 	s.render(w, r, status, "survey_campaign", p)
 }
@@ -828,6 +831,7 @@ func (s *Server) renderAnswer(w http.ResponseWriter, r *http.Request, st *reqSta
 	p := s.page(w, r, sc.C.Title, *d)
 	if ferr != nil {
 		p.Errors = fieldErrors(st.lang, ferr)
+		p.FormError = i18n.T(st.lang, messageKey(ferr))
 	}
 	s.render(w, r, status, "survey_answer", p)
 }

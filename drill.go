@@ -174,7 +174,7 @@ func (d *Drill) DrillAdvisory(author int64, link string) *Advisory {
 	}
 	dl := d.WindowEnd
 	return &Advisory{OrgID: d.OrgID, AuthorID: author, Title: "【訓練】" + d.Title, Body: strings.TrimSpace(b.String()),
-		Category: CatDrill, Urgency: UrgencyNormal, TLP: TLPGreen, Source: SourceOwn, Drill: true, DrillID: d.ID,
+		Category: CatDrill, Urgency: UrgencyNormal, TLP: TLPAmber, Source: SourceOwn, Drill: true, DrillID: d.ID,
 		Audience: Audience{CeptorIDs: slices.Clone(d.CeptorIDs)}, Deadline: &dl}
 }
 

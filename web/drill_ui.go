@@ -95,7 +95,9 @@ type drillListData struct {
 	FY                       int
 }
 
-func (d drillListData) ceptorName(id int64, lang string) string { return d.ceptorNames.ceptorName(id, lang) }
+func (d drillListData) ceptorName(id int64, lang string) string {
+	return d.ceptorNames.ceptorName(id, lang)
+}
 
 func (s *Server) drillListPage(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.requireUser(w, r)
@@ -145,7 +147,9 @@ type drillFormData struct {
 	Channels []ceptor.DrillChannel
 }
 
-func (d drillFormData) ceptorName(id int64, lang string) string { return d.ceptorNames.ceptorName(id, lang) }
+func (d drillFormData) ceptorName(id int64, lang string) string {
+	return d.ceptorNames.ceptorName(id, lang)
+}
 
 // Has reports whether a CEPTOR is chosen.
 func (d drillFormData) Has(id int64) bool { return slices.Contains(d.D.CeptorIDs, id) }
@@ -286,7 +290,9 @@ type drillDetailData struct {
 	Scoped   bool
 }
 
-func (d drillDetailData) ceptorName(id int64, lang string) string { return d.ceptorNames.ceptorName(id, lang) }
+func (d drillDetailData) ceptorName(id int64, lang string) string {
+	return d.ceptorNames.ceptorName(id, lang)
+}
 
 // Label names a receipt bucket: a hop's organisation or a CEPTOR.
 func (d drillDetailData) HopLabel(key string) string { return d.HopNames[key] }

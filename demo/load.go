@@ -128,6 +128,9 @@ func Load(ctx context.Context, reg ceptor.RegistryService, users ceptor.UserServ
 	if err := l.loadAdvisories(ctx); err != nil {
 		return nil, err
 	}
+	if err := l.loadDrills(ctx); err != nil {
+		return nil, err
+	}
 	return l.sum, nil
 }
 

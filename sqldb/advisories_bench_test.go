@@ -197,6 +197,12 @@ func BenchmarkAdvisoryReceipts(b *testing.B) {
 			_, err = w.db.SQL().ExecContext(ctx, rebindBench(w.db, `UPDATE advisory_recipients SET state = 'confirmed', confirmed_at = ?, confirm_bucket = 1 WHERE advisory_id = ? AND org_id % 4 = 0`),
 				time.Now().UTC().Add(-20*time.Minute), a.ID)
 			must(b, err)
+			if w.db.Dialect() == sqldb.Postgres {
+				// As autovacuum would have by then: statistics and the
+				// visibility map that lets the summary read the index only.
+				_, err = w.db.SQL().ExecContext(ctx, "VACUUM ANALYZE advisory_recipients")
+				must(b, err)
+			}
 			b.ResetTimer()
 			var s *ceptor.ReceiptSummary
 			for range b.N {

@@ -523,3 +523,38 @@ func TestSurveyDeadlineReminders(t *testing.T) {
 		})
 	}
 }
+
+// Two people of one organisation: the second, working from an older page,
+// is warned rather than silently overwriting, and can then save.
+func TestSurveyConcurrentSaves(t *testing.T) {
+	t.Parallel()
+	w := newSurveyWorld(t, "sqlite")
+	code, body := w.raw("POST", "/api/v1/catalogs?code=cc&title=x", w.nisc, "text/csv", []byte(surveyCSV))
+	var cat struct{ ID int64 }
+	mustJSON(t, body, &cat)
+	code, body = w.api("POST", "/api/v1/surveys", w.nisc, fmt.Sprintf(`{"title":"同時編集","fiscal_year":2026,"catalog_id":%d}`, cat.ID))
+	var camp struct{ ID int64 }
+	mustJSON(t, body, &camp)
+	w.api("PUT", fmt.Sprintf("/api/v1/surveys/%d/targets", camp.ID), w.nisc, fmt.Sprintf(`{"org_ids":[%d]}`, w.op.ID))
+	if code, body = w.api("POST", fmt.Sprintf("/api/v1/surveys/%d/open", camp.ID), w.nisc, ""); code != http.StatusOK {
+		t.Fatalf("open: %d %s", code, body)
+	}
+	path := fmt.Sprintf("/surveys/%d/answer", camp.ID)
+	first, second := w.login("analyst.operator@demo.example"), w.login("admin.operator@demo.example")
+	first.get(path)
+	second.get(path) // both pages carry version 0
+	if code, _, _ := first.post(path, url.Values{"version": {"0"}, "q1": {"implemented"}, "action": {"save"}}); code != http.StatusSeeOther {
+		t.Fatalf("first save: %d", code)
+	}
+	code, page, _ := second.post(path, url.Values{"version": {"0"}, "q1": {"not"}, "action": {"save"}})
+	if code != http.StatusConflict || !strings.Contains(page, "他の担当者が先に保存しました") || !strings.Contains(page, `name="version" value="1"`) {
+		t.Fatalf("stale save: %d", code)
+	}
+	if code, _, _ := second.post(path, url.Values{"version": {"1"}, "q1": {"not"}, "action": {"save"}}); code != http.StatusSeeOther {
+		t.Fatalf("second save after the warning: %d", code)
+	}
+	tok := w.token("analyst.operator@demo.example", nil)
+	if _, body := w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/response", camp.ID), tok, ""); !strings.Contains(body, `"T-1":"not"`) || !strings.Contains(body, `"version":2`) {
+		t.Fatalf("stored: %s", body)
+	}
+}

@@ -897,8 +897,31 @@ func (s *Server) answerSave(w http.ResponseWriter, r *http.Request) {
 		s.renderAnswer(w, r, st, http.StatusUnprocessableEntity, sc, &d, ceptor.Invalid(map[string]string{"confirm": "survey.err.confirm"}))
 		return
 	}
-	sc2, err := s.opSaveResponse(r, st, id, st.actor.OrgID, in, submit)
+	// The page carries the version it was drawn from (0: nothing saved
+	// yet); a different stored version means a colleague saved meanwhile.
+	stored := 0
+	if sc.Stored {
+		stored = sc.Response.Version
+	}
+	var sc2 *surveyContext
+	var err2 error
+	if in.Version != stored && sc.Response.Status != ceptor.ResponseSubmitted {
+		_ = applyInput(sc, in)
+		sc2, err2 = sc, &ceptor.Error{Code: ceptor.ECONFLICT, Message: "someone else saved the response in the meantime", Key: "survey.err.stale"}
+	} else {
+		sc2, err2 = s.opSaveResponse(r, st, id, st.actor.OrgID, in, submit)
+	}
+	err = err2
 	if err != nil {
+		if sc2 != nil && messageKey(err) == "survey.err.stale" {
+			// A colleague saved first: show this person's answers with the
+			// warning, against the stored version, so that saving again
+			// (after a look) replaces the colleague's.
+			if cur, ferr := s.store.FindResponse(ctx, id, st.actor.OrgID); ferr == nil {
+				sc2.Response.Version = cur.Version
+				sc2.Stored = true
+			}
+		}
 		if sc2 != nil && (ceptor.ErrorCode(err) == ceptor.EINVALID || ceptor.ErrorCode(err) == ceptor.ECONFLICT) {
 			s.renderAnswer(w, r, st, statusOf(ceptor.ErrorCode(err)), sc2, nil, err)
 			return

@@ -257,3 +257,45 @@ func BenchmarkSurveyImport(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSurveyUpload: one operator uploads its own filled-in answer
+// workbook (500 questions and the extra rows), through the API, saved as a
+// draft each time (the response stays open).
+func BenchmarkSurveyUpload(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			sb := newSurveyBench(b, engine)
+			c := sb.campaign(b)
+			org := sb.orgs[0]
+			// An analyst of the first bench operator.
+			ctx := context.Background()
+			u := &ceptor.User{OrgID: org, Email: "bench-upload@bench.example", Name: "ベンチ 担当", Role: ceptor.RoleAnalyst, Lang: "ja"}
+			if err := sb.h.db.CreateUser(ctx, u); err != nil {
+				b.Fatal(err)
+			}
+			tok := sb.h.token(u.Email, nil)
+			ans := benchAnswers(1, c.Questions)
+			r := &ceptor.SurveyResponse{OrgID: org, Answers: ans, CSIRT: ceptor.Yes, Exercises: ceptor.No, Executive: ceptor.Yes}
+			rows := ceptor.SurveySheetRows(c.Questions, r, "", "ja")
+			f := excelize.NewFile()
+			for i, row := range rows {
+				cell, _ := excelize.CoordinatesToCellName(1, i+1)
+				vals := make([]any, len(row))
+				for j, v := range row {
+					vals[j] = v
+				}
+				f.SetSheetRow("Sheet1", cell, &vals)
+			}
+			var buf bytes.Buffer
+			f.Write(&buf)
+			path := fmt.Sprintf("/api/v1/surveys/%d/response/upload", c.ID)
+			b.ResetTimer()
+			for b.Loop() {
+				code, body := sb.h.raw("POST", path, tok, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
+				if code != http.StatusOK {
+					b.Fatalf("%d %.300s", code, body)
+				}
+			}
+		})
+	}
+}

@@ -204,10 +204,12 @@ func (d *DB) applyProjection(ctx context.Context, tx *sql.Tx, kind string, id in
 // STIXPage returns one page of a collection in the order of addition.
 func (d *DB) STIXPage(ctx context.Context, q stix.Query) ([]*stix.Stored, error) {
 	var b strings.Builder
-	args := []any{q.Collection, q.After.DateAddedUS, q.After.DateAddedUS, q.After.RID}
+	args := []any{q.Collection, q.After.DateAddedUS, q.After.RID}
+	// The row-value comparison is a range scan of the membership's primary
+	// key on both engines.
 	b.WriteString(`SELECT o.rid, o.object_id, o.type, o.version, c.date_added_us, o.source_kind, o.source_id, o.tlp, o.body
 		FROM stix_collection_objects c JOIN stix_objects o ON o.rid = c.rid
-		WHERE c.collection = ? AND (c.date_added_us > ? OR (c.date_added_us = ? AND c.rid > ?))`)
+		WHERE c.collection = ? AND (c.date_added_us, c.rid) > (?, ?)`)
 	if len(q.IDs) > 0 {
 		b.WriteString(" AND o.object_id IN (" + placeholders(len(q.IDs)) + ")")
 		for _, x := range q.IDs {
@@ -219,41 +221,6 @@ func (d *DB) STIXPage(ctx context.Context, q stix.Query) ([]*stix.Stored, error)
 		for _, x := range q.Types {
 			args = append(args, x)
 		}
-	}
-	// Versions: of the versions the collection holds of one object (rows
-	// of several sources with the same version are all kept).
-	newer := ` EXISTS (SELECT 1 FROM stix_collection_objects c2 JOIN stix_objects o2 ON o2.rid = c2.rid
-		WHERE c2.collection = c.collection AND o2.object_id = o.object_id AND o2.version %s o.version)`
-	var stamps []any
-	all, first, last := false, false, false
-	for _, v := range q.Versions {
-		switch v {
-		case "all":
-			all = true
-		case "first":
-			first = true
-		case "last":
-			last = true
-		default:
-			stamps = append(stamps, v)
-		}
-	}
-	if len(q.Versions) == 0 {
-		last = true
-	}
-	if !all {
-		var alts []string
-		if last {
-			alts = append(alts, "NOT"+fmt.Sprintf(newer, ">"))
-		}
-		if first {
-			alts = append(alts, "NOT"+fmt.Sprintf(newer, "<"))
-		}
-		if len(stamps) > 0 {
-			alts = append(alts, "o.version IN ("+placeholders(len(stamps))+")")
-			args = append(args, stamps...)
-		}
-		b.WriteString(" AND (" + strings.Join(alts, " OR ") + ")")
 	}
 	b.WriteString(" ORDER BY c.date_added_us, c.rid LIMIT ?")
 	limit := q.Limit
@@ -277,7 +244,80 @@ func (d *DB) STIXPage(ctx context.Context, q stix.Query) ([]*stix.Stored, error)
 		s.DateAdded, s.TLP, s.Body = time.UnixMicro(us).UTC(), ceptor.TLP(tlp), json.RawMessage(body)
 		out = append(out, s)
 	}
-	return out, translate(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	rows.Close()
+	return out, d.markVersions(ctx, q, out)
+}
+
+// markVersions applies match[version] to a page: of the versions the
+// collection holds of each object (rows of several sources with the same
+// version all count as that version), "last" keeps the newest, "first" the
+// oldest, timestamps those versions. The extremes are read for the page's
+// objects only, by object id, so the cost follows the page, not the
+// collection.
+func (d *DB) markVersions(ctx context.Context, q stix.Query, page []*stix.Stored) error {
+	var stamps []string
+	all, first, last := false, false, false
+	for _, v := range q.Versions {
+		switch v {
+		case "all":
+			all = true
+		case "first":
+			first = true
+		case "last":
+			last = true
+		default:
+			stamps = append(stamps, v)
+		}
+	}
+	if len(q.Versions) == 0 {
+		last = true
+	}
+	if all || len(page) == 0 {
+		return nil
+	}
+	type span struct{ lo, hi string }
+	spans := map[string]span{}
+	var ids []any
+	for _, r := range page {
+		if _, ok := spans[r.ObjectID]; !ok {
+			spans[r.ObjectID] = span{}
+			ids = append(ids, r.ObjectID)
+		}
+	}
+	if first || last {
+		for i := 0; i < len(ids); i += 500 {
+			part := ids[i:min(i+500, len(ids))]
+			args := append([]any{q.Collection}, part...)
+			rows, err := d.query(ctx, d.db, `SELECT o2.object_id, MIN(o2.version), MAX(o2.version) FROM stix_objects o2
+				WHERE EXISTS (SELECT 1 FROM stix_collection_objects c2 WHERE c2.collection = ? AND c2.date_added_us = o2.date_added_us AND c2.rid = o2.rid)
+				AND o2.object_id IN (`+placeholders(len(part))+`) GROUP BY o2.object_id`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				var sp span
+				if err := rows.Scan(&id, &sp.lo, &sp.hi); err != nil {
+					rows.Close()
+					return translate(err)
+				}
+				spans[id] = sp
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return translate(err)
+			}
+		}
+	}
+	for _, r := range page {
+		sp := spans[r.ObjectID]
+		keep := last && r.Version == sp.hi || first && r.Version == sp.lo || slices.Contains(stamps, r.Version)
+		r.Hidden = !keep
+	}
+	return nil
 }
 
 // AddReceived stores the accepted objects of one TAXII add and its status.
@@ -440,6 +480,35 @@ func (d *DB) findStatus(ctx context.Context, q querier, id string) (*stix.Status
 		}
 	}
 	return st, dm, nil
+}
+
+// ReceivedRefs returns the collection, sender and marking of received
+// objects.
+func (d *DB) ReceivedRefs(ctx context.Context, ids []int64) (map[int64]stix.ReceivedRef, error) {
+	out := make(map[int64]stix.ReceivedRef, len(ids))
+	for i := 0; i < len(ids); i += 500 {
+		part := ids[i:min(i+500, len(ids))]
+		rows, err := d.query(ctx, d.db, "SELECT id, collection, org_id, tlp FROM taxii_received WHERE id IN ("+placeholders(len(part))+")", int64Args(part)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var r stix.ReceivedRef
+			var tlp string
+			if err := rows.Scan(&id, &r.Collection, &r.OrgID, &tlp); err != nil {
+				rows.Close()
+				return nil, translate(err)
+			}
+			r.TLP = ceptor.TLP(tlp)
+			out[id] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, translate(err)
+		}
+	}
+	return out, nil
 }
 
 // FindReceived returns received objects by row id.

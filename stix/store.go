@@ -34,6 +34,9 @@ type Stored struct {
 	SourceID   int64
 	TLP        ceptor.TLP
 	Body       json.RawMessage
+	// Hidden marks a row read for the keyset that match[version] leaves
+	// out: the reader skips it as it skips what the policy hides.
+	Hidden bool
 }
 
 // Cursor is a position in a collection: the keyset (date added, rid).
@@ -94,6 +97,13 @@ type ReceivedRow struct {
 	CreatedAt  time.Time
 }
 
+// ReceivedRef is what the policy needs of a received object.
+type ReceivedRef struct {
+	Collection string
+	OrgID      int64
+	TLP        ceptor.TLP
+}
+
 // Store keeps the STIX index, what participants add over TAXII and the
 // status of their adds. It never checks access.
 type Store interface {
@@ -101,7 +111,9 @@ type Store interface {
 	// the last sync (on any node), computing projections with project. It
 	// returns how many sources it redid.
 	SyncSTIX(ctx context.Context, project Projector) (int, error)
-	// STIXPage returns up to q.Limit objects of a collection after q.After.
+	// STIXPage returns the next q.Limit rows of a collection after q.After,
+	// those that match[version] leaves out marked Hidden (so that fewer
+	// than q.Limit rows means the end of the collection).
 	STIXPage(ctx context.Context, q Query) ([]*Stored, error)
 	// AddReceived stores the accepted objects of one add with its status
 	// (complete); an object already held at the same version is a success
@@ -119,6 +131,9 @@ type Store interface {
 	CompleteAdd(ctx context.Context, st *Status, objs []*ReceivedRow) error
 	// FindStatus returns a status resource (ENOTFOUND when unknown).
 	FindStatus(ctx context.Context, id string) (*Status, error)
+	// ReceivedRefs returns what the policy needs of received objects (their
+	// collection, sender and marking), by row id, without decoding them.
+	ReceivedRefs(ctx context.Context, ids []int64) (map[int64]ReceivedRef, error)
 	// FindReceived returns received objects by row id.
 	FindReceived(ctx context.Context, ids []int64) (map[int64]*ReceivedRow, error)
 }

@@ -325,7 +325,7 @@ func (r receivedSTIX) visible(ctx context.Context, a *ceptor.Actor, ids []int64)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.FindReceived(ctx, ids)
+	refs, err := st.ReceivedRefs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -334,13 +334,13 @@ func (r receivedSTIX) visible(ctx context.Context, a *ceptor.Actor, ids []int64)
 		return nil, err
 	}
 	out := map[int64]bool{}
-	for id, row := range rows {
-		c := cols.byKey[row.Collection]
+	for id, ref := range refs {
+		c := cols.byKey[ref.Collection]
 		if c == nil {
 			continue
 		}
 		res := c.resource()
-		res.OrgID, res.TLP = row.OrgID, row.Received.TLP
+		res.OrgID, res.TLP = ref.OrgID, ref.TLP
 		out[id] = ceptor.Allow(a, ceptor.ActView, res)
 	}
 	return out, nil

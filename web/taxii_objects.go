@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -184,7 +185,7 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 			}
 			pos = stix.Cursor{DateAddedUS: r.DateAdded.UnixMicro(), RID: r.RID}
 			key := r.ObjectID + "|" + r.Version
-			if keep[r.RID] && !seen[key] {
+			if keep[r.RID] && !r.Hidden && !seen[key] {
 				seen[key] = true
 				pg.rows = append(pg.rows, r)
 			}
@@ -244,25 +245,38 @@ func (s *Server) taxiiRead(w http.ResponseWriter, r *http.Request, st *reqState,
 	return c, pg, true
 }
 
-// taxiiEnvelope is the answer of objects requests.
-type taxiiEnvelope struct {
-	More    bool              `json:"more"`
-	Next    string            `json:"next,omitempty"`
-	Objects []json.RawMessage `json:"objects,omitempty"`
-}
-
-func envelopeOf(pg *taxiiPage) taxiiEnvelope {
-	env := taxiiEnvelope{More: pg.more, Next: pg.next}
-	for _, r := range pg.rows {
-		env.Objects = append(env.Objects, r.Body)
-	}
-	return env
-}
-
 func (s *Server) taxiiGetObjects(w http.ResponseWriter, r *http.Request, st *reqState) {
 	if _, pg, ok := s.taxiiRead(w, r, st, "", "last"); ok {
-		taxiiJSON(w, http.StatusOK, envelopeOf(pg))
+		writeEnvelope(w, pg)
 	}
+}
+
+// writeEnvelope writes an envelope around the stored objects as they are:
+// they are ceptor's own compact JSON, so nothing is decoded or re-encoded.
+func writeEnvelope(w http.ResponseWriter, pg *taxiiPage) {
+	w.Header().Set("Content-Type", taxiiMedia)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString(`{"more":`)
+	bw.WriteString(strconv.FormatBool(pg.more))
+	if pg.next != "" {
+		nb, _ := json.Marshal(pg.next)
+		bw.WriteString(`,"next":`)
+		bw.Write(nb)
+	}
+	if len(pg.rows) > 0 {
+		bw.WriteString(`,"objects":[`)
+		for i, r := range pg.rows {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.Write(r.Body)
+		}
+		bw.WriteByte(']')
+	}
+	bw.WriteString("}\n")
+	bw.Flush()
 }
 
 func (s *Server) taxiiGetObject(w http.ResponseWriter, r *http.Request, st *reqState) {
@@ -282,7 +296,7 @@ func (s *Server) taxiiGetObject(w http.ResponseWriter, r *http.Request, st *reqS
 		s.taxiiError(w, http.StatusNotFound, "taxii.err_no_object", st.lang)
 		return
 	}
-	taxiiJSON(w, http.StatusOK, envelopeOf(pg))
+	writeEnvelope(w, pg)
 }
 
 // version is what TAXII calls an object's version: modified, else created

@@ -52,10 +52,10 @@ func (testMessenger) AdvisoryChanged(context.Context, int64) {}
 // advisoryWorld creates NISC and n operators, each with two primary
 // contacts (e-mail) and one alternate; webhook, when set, is the first
 // operator's primary webhook.
-func advisoryWorld(t *testing.T, db *sqldb.DB, n int, webhook string) (nisc int64, author int64) {
+func advisoryWorld(t testing.TB, db *sqldb.DB, n int, webhook string) (nisc int64, author int64) {
 	t.Helper()
 	ctx := context.Background()
-	must(t, db.Atomic(ctx, func(ctx context.Context) error {
+	mustTB(t, db.Atomic(ctx, func(ctx context.Context) error {
 		o := &ceptor.Organization{Name: "NISC", Type: ceptor.OrgNISC, Active: true}
 		if err := db.CreateOrg(ctx, o); err != nil {
 			return err
@@ -87,14 +87,14 @@ func advisoryWorld(t *testing.T, db *sqldb.DB, n int, webhook string) (nisc int6
 
 // publish publishes an advisory to every operator and queues its
 // deliveries in the same transaction.
-func publish(t *testing.T, db *sqldb.DB, q *jobs.Queue, nisc, author int64) (int64, *ceptor.PublishResult) {
+func publish(t testing.TB, db *sqldb.DB, q *jobs.Queue, nisc, author int64) (int64, *ceptor.PublishResult) {
 	t.Helper()
 	ctx := context.Background()
 	a := &ceptor.Advisory{OrgID: nisc, AuthorID: author, Title: "脆弱性に関する注意喚起", Body: "本文", TLP: ceptor.TLPGreen,
 		Audience: ceptor.Audience{OrgTypes: []ceptor.OrgType{ceptor.OrgOperator}}}
-	must(t, db.CreateAdvisory(ctx, a))
+	mustTB(t, db.CreateAdvisory(ctx, a))
 	var res *ceptor.PublishResult
-	must(t, db.Atomic(ctx, func(ctx context.Context) error {
+	mustTB(t, db.Atomic(ctx, func(ctx context.Context) error {
 		var err error
 		if res, err = db.PublishAdvisory(ctx, a.ID, time.Now()); err != nil {
 			return err
@@ -345,4 +345,11 @@ func crashEngines() []string {
 		return []string{e}
 	}
 	return sqldbtest.Engines
+}
+
+func mustTB(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -174,8 +174,24 @@ func (s *Server) routesAPIAdvisories() {
 		Response:    []byte{}, ResponseContent: "application/octet-stream", Errors: nf}, s.apiAdvisoryAttachment)
 }
 
+// redactAdvisory keeps from readers other than the issuer and NISC which
+// organisations were named in the audience: a recipient learns that it
+// was addressed, not who else was (a named list can tell who was hit).
+func redactAdvisory(a *ceptor.Advisory, actor *ceptor.Actor) *ceptor.Advisory {
+	if a == nil || actor.OrgID == a.OrgID || actor.OrgType == ceptor.OrgNISC || len(a.Audience.OrgIDs) == 0 {
+		return a
+	}
+	c := *a
+	c.Audience.OrgIDs = nil
+	if slices.Contains(a.Audience.OrgIDs, actor.OrgID) {
+		c.Audience.OrgIDs = []int64{actor.OrgID}
+	}
+	return &c
+}
+
 // advView builds the view of an advisory the caller may see.
 func (s *Server) advView(ctx context.Context, st *reqState, a *ceptor.Advisory, res ceptor.Resource) (*advisoryView, error) {
+	a = redactAdvisory(a, st.actor)
 	v := &advisoryView{Advisory: a, Hops: []ceptor.AdvisoryHop{}, Versions: []ceptor.AdvisoryVersion{}, Attachments: []*ceptor.AdvisoryAttachment{}}
 	var err error
 	out := a.Status == ceptor.AdvisoryPublished || a.Status == ceptor.AdvisoryWithdrawn
@@ -267,7 +283,7 @@ func (s *Server) listAdvisories(ctx context.Context, st *reqState, f ceptor.Advi
 			hops = []int64{st.actor.OrgID}
 		}
 		if ceptor.Allow(st.actor, ceptor.ActView, ceptor.AdvisoryResource(a, hops, ceptor.AdvisoryReach{}, false, false)) {
-			out = append(out, a)
+			out = append(out, redactAdvisory(a, st.actor))
 		} else {
 			total--
 		}
@@ -561,6 +577,7 @@ func (s *Server) inbox(ctx context.Context, st *reqState, f ceptor.InboxFilter) 
 	out := make([]ceptor.InboxItem, 0, len(items))
 	for _, it := range items {
 		if ceptor.Allow(st.actor, ceptor.ActView, ceptor.AdvisoryResource(it.Advisory, nil, ceptor.AdvisoryReach{}, false, false)) {
+			it.Advisory = redactAdvisory(it.Advisory, st.actor)
 			out = append(out, it)
 		} else {
 			total--

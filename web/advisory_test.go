@@ -160,6 +160,21 @@ func TestAdvisoryEndToEnd(t *testing.T) {
 				t.Fatalf("outsider page: %d", code)
 			}
 
+			// A RED advisory to named organisations: each sees itself named,
+			// never the others.
+			code, resp = h.api("POST", "/api/v1/advisories", nisc, fmt.Sprintf(`{"title":"個別の情報提供","body":"本文","tlp":"red","audience":{"org_ids":[%d,%d]}}`, op.OrgID, outsider.ID))
+			if code != http.StatusCreated {
+				t.Fatalf("RED create: %d %s", code, resp)
+			}
+			red := advIDOf(t, resp)
+			if code, resp := h.api("POST", fmt.Sprintf("/api/v1/advisories/%d/publish", red), nisc, ""); code != http.StatusOK {
+				t.Fatalf("RED publish: %d %s", code, resp)
+			}
+			code, resp = h.api("GET", fmt.Sprintf("/api/v1/advisories/%d", red), opTok, "")
+			if code != http.StatusOK || strings.Contains(resp, fmt.Sprint(outsider.ID)+"]") || strings.Contains(resp, fmt.Sprintf(",%d", outsider.ID)) {
+				t.Fatalf("RED advisory shows the other recipient: %d %s", code, resp)
+			}
+
 			// The e-mail link of another recipient confirms without sign-in
 			// after a button press; the e-mail of an AMBER advisory carries
 			// the title but no body.

@@ -358,7 +358,7 @@ func (s *Server) advDetailPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	d.Audience = s.audienceLabels(r, st, a.Audience)
+	d.Audience = s.audienceLabels(r, st, v.Advisory.Audience)
 	if v.Actions.Receipts {
 		d.Sum, _ = s.store.ReceiptSummary(ctx, id, advVia(st.actor, a))
 	}

@@ -142,7 +142,8 @@ func (l *loader) loadDrills(ctx context.Context) error {
 	// damage assumed, for the first CEPTOR.
 	start := time.Date(fy, time.November, 1, 10, 0, 0, 0, ceptor.Tokyo)
 	if !start.After(l.now) {
-		start = l.now.Add(14 * 24 * time.Hour).Truncate(time.Hour)
+		in := l.now.Add(14 * 24 * time.Hour).In(ceptor.Tokyo)
+		start = time.Date(in.Year(), in.Month(), in.Day(), 10, 0, 0, 0, ceptor.Tokyo)
 	}
 	d := &ceptor.Drill{OrgID: u.OrgID, AuthorID: u.ID, Title: fmt.Sprintf("%d年度 セプター訓練（情報提供・情報連絡訓練）（デモ）", fy),
 		Instructions: "「被害あり」と仮定した情報連絡の手順も確認します。", WindowStart: start, WindowEnd: start.Add(72 * time.Hour),

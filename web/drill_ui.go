@@ -54,14 +54,32 @@ func (p *Page) DrillMinutes(m *float64) string {
 func (p *Page) DrillCeptors(ids []int64) string {
 	d, _ := p.Data.(interface{ ceptorName(int64, string) string })
 	var out []string
-	for _, id := range ids {
+	for i, id := range ids {
+		if i == 3 && len(ids) > 4 {
+			// A drill for every CEPTOR is the rule, not a list to read.
+			out = append(out, p.T("drills.and_more", len(ids)-3))
+			break
+		}
 		if d != nil {
 			out = append(out, d.ceptorName(id, p.Lang))
 		} else {
 			out = append(out, "#"+strconv.FormatInt(id, 10))
 		}
 	}
-	return strings.Join(out, "、")
+	sep := "、"
+	if p.Lang == "en" {
+		sep = ", "
+	}
+	return strings.Join(out, sep)
+}
+
+// DrillN formats a count with thousands separators.
+func (p *Page) DrillN(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // ceptorNames maps CEPTOR ids to names for templates.

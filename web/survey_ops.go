@@ -397,7 +397,11 @@ func (s *Server) surveyNotifyCount(ctx context.Context, c *ceptor.SurveyCampaign
 			continue
 		}
 		n := &ceptor.Notification{OrgID: t.OrgID, Kind: kind, MessageKey: key,
-			Args: []ceptor.NotificationArg{ceptor.ArgText(c.Title), ceptor.ArgText(deadline)}, Link: fmt.Sprintf("/surveys/%d/answer", c.ID)}
+			Args: []ceptor.NotificationArg{ceptor.ArgText(c.Title), ceptor.ArgText(deadline)}, Link: fmt.Sprintf("/surveys/%d/answer", c.ID),
+			// The last reminder (a day or less before the deadline, or
+			// after it) is urgent, so that it is e-mailed even to people
+			// who left the survey group at its default (urgent only).
+			Urgent: reminder && surveyDeadlineNear(c, s.now())}
 		if err := s.notify(ctx, n); err != nil {
 			return 0, err
 		}
@@ -939,6 +943,16 @@ func (s *Server) versionMapping(ctx context.Context, cur, prev *ceptor.SurveyCam
 		}
 	}
 	return out, nil
+}
+
+// surveyDeadlineNear reports whether a campaign's deadline (the end of
+// its day, Japan time) is a day or less away, or past.
+func surveyDeadlineNear(c *ceptor.SurveyCampaign, now time.Time) bool {
+	if c.Deadline == "" {
+		return false
+	}
+	d, err := time.ParseInLocation("2006-01-02", c.Deadline, ceptor.Tokyo)
+	return err == nil && !now.Before(d.AddDate(0, 0, 1).Add(-24*time.Hour))
 }
 
 // surveyDeadlinePassed reports whether a campaign's deadline (Japan time)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -556,5 +557,54 @@ func TestSurveyConcurrentSaves(t *testing.T) {
 	tok := w.token("analyst.operator@demo.example", nil)
 	if _, body := w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/response", camp.ID), tok, ""); !strings.Contains(body, `"T-1":"not"`) || !strings.Contains(body, `"version":2`) {
 		t.Fatalf("stored: %s", body)
+	}
+}
+
+// Invitations and reminders reach people by e-mail through the job queue
+// as their choices for the survey group ask; the last reminder before the
+// deadline is urgent and so reaches those who kept the default too.
+func TestSurveyEmails(t *testing.T) {
+	t.Parallel()
+	w := newSurveyWorld(t, "sqlite")
+	ctx := context.Background()
+	q := &fakeQueue{}
+	w.srv.UseJobs(q)
+	all, err := w.db.FindUserByEmail(ctx, "admin.operator@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.SetNotificationPrefs(ctx, all.ID, ceptor.NotificationPrefs{ceptor.NotifySurveys: ceptor.EmailAll}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := w.raw("POST", "/api/v1/catalogs?code=mail&title=x", w.nisc, "text/csv", []byte(surveyCSV))
+	var cat struct{ ID int64 }
+	mustJSON(t, body, &cat)
+	today := time.Now().In(ceptor.Tokyo).Format("2006-01-02") // ends tonight: the last reminder is due
+	_, body = w.api("POST", "/api/v1/surveys", w.nisc, fmt.Sprintf(`{"title":"メール確認","fiscal_year":2026,"catalog_id":%d,"deadline":%q}`, cat.ID, today))
+	var camp struct{ ID int64 }
+	mustJSON(t, body, &camp)
+	w.api("PUT", fmt.Sprintf("/api/v1/surveys/%d/targets", camp.ID), w.nisc, fmt.Sprintf(`{"org_ids":[%d]}`, w.op.ID))
+	if code, body := w.api("POST", fmt.Sprintf("/api/v1/surveys/%d/open", camp.ID), w.nisc, ""); code != http.StatusOK {
+		t.Fatalf("open: %d %s", code, body)
+	}
+	to := func() []string {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		var out []string
+		for _, e := range q.emails {
+			out = append(out, e.To...)
+		}
+		q.emails = nil
+		return out
+	}
+	if got := to(); len(got) != 1 || got[0] != all.Email {
+		t.Fatalf("invitation e-mails to %v, want only the person who chose every survey e-mail", got)
+	}
+	if _, err := w.srv.RemindSurveys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := to()
+	if len(got) < 2 || !slices.Contains(got, all.Email) || !slices.Contains(got, "analyst.operator@demo.example") {
+		t.Fatalf("last reminder e-mails to %v, want the default choosers too", got)
 	}
 }

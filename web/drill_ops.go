@@ -194,7 +194,13 @@ func (s *Server) drillStart(r *http.Request, st *reqState, id int64) (*drillStar
 		if err != nil {
 			return err
 		}
-		if err := s.enqueueDeliveries(ctx, pr.Deliveries); err != nil {
+		// The recipients' people hear of it in the application too, unless
+		// the drill assumes the usual channel down.
+		notify := "v1"
+		if d.Channel == ceptor.DrillChannelAlternate {
+			notify = ""
+		}
+		if err := s.enqueueAdvisoryJobs(ctx, pr.Deliveries, adv.ID, notify); err != nil {
 			return err
 		}
 		n, err := s.store.StartDrill(ctx, d.ID, adv.ID, now)

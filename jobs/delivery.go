@@ -41,9 +41,18 @@ type AdvisoryDeliveryArgs struct {
 // Kind names the job in the queue.
 func (AdvisoryDeliveryArgs) Kind() string { return "advisory_delivery" }
 
+// QueueDeliveries is the queue of advisory deliveries; DeliveryWorkers
+// work it at once on each node.
+const (
+	QueueDeliveries = "deliveries"
+	DeliveryWorkers = 40
+)
+
 // InsertOpts: eight attempts with River's backoff (attempt⁴ seconds) span
 // about an hour and a half; alternates take over after that.
-func (AdvisoryDeliveryArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 8} }
+func (AdvisoryDeliveryArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 8, Queue: QueueDeliveries}
+}
 
 // DeliveryLease is how long a sender holds a delivery row; a sender that
 // has not finished by then is presumed dead.

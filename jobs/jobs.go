@@ -124,6 +124,9 @@ func New(cfg Config, register func(w *river.Workers)) (*Queue, error) {
 	}
 	if register != nil {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+		// Advisory deliveries wait on mail relays and webhooks, not on the
+		// database: their own queue with more workers (delivery.go).
+		rc.Queues[QueueDeliveries] = river.QueueConfig{MaxWorkers: DeliveryWorkers}
 	}
 	q.client, err = river.NewClient(drv, rc)
 	if err != nil {

@@ -155,6 +155,36 @@ func TestDrillEndToEnd(t *testing.T) {
 			if code, x := nc.get(fmt.Sprintf("/drills/%d/results.xlsx", id)); code != 200 || !strings.HasPrefix(x, "PK") {
 				t.Fatalf("xlsx: %d", code)
 			}
+			// The CEPTOR's secretariat and the sector's ministry see what
+			// lies behind them; another CEPTOR's secretariat sees nothing.
+			cepRec, err := h.db.FindCeptor(ctx, cep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			secEmail := "admin." + cepRec.Code + "@demo.example"
+			if u, err := h.db.FindUserByEmail(ctx, "admin.secretariat@demo.example"); err == nil && u.OrgID == cepRec.SecretariatOrgID {
+				secEmail = u.Email
+			}
+			sec := h.token(secEmail, nil)
+			code, b = h.api("GET", path+"/results", sec, "")
+			var sres ceptor.DrillResults
+			json.Unmarshal([]byte(b), &sres)
+			if code != 200 || sres.Receipts == nil || sres.Receipts.Total.Recipients == 0 || sres.Receipts.Total.Confirmed != 1 || sres.SelfChecks.Completed != 1 {
+				t.Fatalf("secretariat's results: %d %s", code, b)
+			}
+			for _, c := range []string{"electricity", "bank", "telecom"} {
+				if c == cepRec.Code {
+					continue
+				}
+				if _, err := h.db.FindUserByEmail(ctx, "admin."+c+"@demo.example"); err != nil {
+					continue
+				}
+				other := h.token("admin."+c+"@demo.example", nil)
+				if code, _ := h.api("GET", path, other, ""); code != http.StatusNotFound {
+					t.Fatalf("secretariat %s sees another CEPTOR's drill: %d", c, code)
+				}
+				break
+			}
 			if code, _ := h.api("POST", path+"/close", nisc, ""); code != 200 {
 				t.Fatalf("close: %d", code)
 			}

@@ -672,13 +672,6 @@ func (d *DB) ReceiptSummary(ctx context.Context, id int64, viaOrgs []int64) (*ce
 		return nil, translate(err)
 	}
 	c, args := hopCond(viaOrgs)
-	rows, err := d.query(ctx, d.db, `SELECT r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket, COUNT(*)
-		FROM advisory_recipients r WHERE r.advisory_id = ?`+c+`
-		GROUP BY r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket`, append([]any{id}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	s := &ceptor.ReceiptSummary{AdvisoryID: id, ConfirmMinutes: make([]int, len(ceptor.ConfirmBuckets))}
 	hop, cep, sec := map[int64]*ceptor.Bucket{}, map[int64]*ceptor.Bucket{}, map[int64]*ceptor.Bucket{}
 	get := func(m map[int64]*ceptor.Bucket, k int64) *ceptor.Bucket {
@@ -689,6 +682,30 @@ func (d *DB) ReceiptSummary(ctx context.Context, id int64, viaOrgs []int64) (*ce
 		}
 		return b
 	}
+	// PostgreSQL would plan a parallel scan for 100,000 rows, and starting
+	// its worker costs more on a small machine than the scan itself.
+	var q querier = d.db
+	if d.dialect == Postgres {
+		tx := ambient(ctx)
+		if tx == nil {
+			var err error
+			if tx, err = d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
+				return nil, translate(err)
+			}
+			defer tx.Rollback()
+		}
+		if _, err := tx.ExecContext(ctx, "SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
+			return nil, translate(err)
+		}
+		q = tx
+	}
+	rows, err := d.query(ctx, q, `SELECT r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket, COUNT(*)
+		FROM advisory_recipients r WHERE r.advisory_id = ?`+c+`
+		GROUP BY r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket`, append([]any{id}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var mh, ch, cid, sid, n int64
 		var st string

@@ -6,7 +6,7 @@ package ceptor
 // Kinds of the safety-standards module.
 const (
 	KindCatalog        Kind = "catalog"         // a guideline catalog version (安全基準等策定指針)
-	KindSurvey         Kind = "survey"          // a survey campaign; SectorIDs: targeted sectors; Draft: not opened yet
+	KindSurvey         Kind = "survey"          // a survey campaign; SectorIDs, CeptorIDs: of its targets; Draft: not opened yet
 	KindSurveyResponse Kind = "survey_response" // an organisation's answers; OrgID: the organisation; Draft: not submitted
 	KindStandard       Kind = "standard"        // a sector's standards document; SectorIDs: its sector
 	KindStandardStatus Kind = "standard_status" // a sector's yearly continuous-improvement status; SectorIDs: its sector
@@ -18,7 +18,9 @@ const (
 //     reads and exports it, NISC's administrators and analysts import it.
 //   - Campaigns: NISC builds, targets, opens, closes and reminds, and enters
 //     offline answers (import); a ministry sees an opened campaign that
-//     targets a sector it oversees, with its progress, never the answers.
+//     targets a sector it oversees, and a CEPTOR secretariat one that
+//     targets members of a CEPTOR it runs, each with the progress of its
+//     own sectors or CEPTORs, never the answers.
 //   - Responses: an organisation's answers are its own: its people read
 //     them, its administrators and analysts edit them until submitted. NISC,
 //     which runs the survey, reads submitted responses. Nobody else reads
@@ -42,7 +44,8 @@ func (a *Actor) allowStandards(act Action, r Resource) bool {
 	case KindSurvey:
 		switch act {
 		case ActView, ActExport:
-			return nisc || oversees && !r.Draft
+			runs := a.OrgType == OrgSecretariat && overlaps(a.RunsCeptors, r.CeptorIDs)
+			return nisc || (oversees || runs) && !r.Draft
 		case ActCreate, ActUpdate, ActImport:
 			return nisc && worker
 		}

@@ -18,6 +18,8 @@ func stdActor(t ceptor.OrgType, role ceptor.Role, org int64) *ceptor.Actor {
 		a.OverseesSectors = []int64{1} // sector 1 only
 	case ceptor.OrgOperator:
 		a.SectorIDs = []int64{1}
+	case ceptor.OrgSecretariat:
+		a.RunsCeptors = []int64{7} // a CEPTOR of sector 1
 	}
 	return a
 }
@@ -31,9 +33,9 @@ func TestPolicyStandardsTable(t *testing.T) {
 	}
 	rels := []rel{
 		{"catalog", ceptor.Resource{Kind: ceptor.KindCatalog}},
-		{"survey-mine-open", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{1, 2}}},
-		{"survey-mine-draft", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{1}, Draft: true}},
-		{"survey-other", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{2}}},
+		{"survey-mine-open", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{1, 2}, CeptorIDs: []int64{7, 8}}},
+		{"survey-mine-draft", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{1}, CeptorIDs: []int64{7}, Draft: true}},
+		{"survey-other", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{2}, CeptorIDs: []int64{8}}},
 		{"response-own-draft", ceptor.Resource{Kind: ceptor.KindSurveyResponse, OrgID: self, SectorIDs: []int64{1}, Draft: true}},
 		{"response-own-submitted", ceptor.Resource{Kind: ceptor.KindSurveyResponse, OrgID: self, SectorIDs: []int64{1}}},
 		{"response-other-draft", ceptor.Resource{Kind: ceptor.KindSurveyResponse, OrgID: 99, SectorIDs: []int64{1}, Draft: true}},
@@ -47,7 +49,7 @@ func TestPolicyStandardsTable(t *testing.T) {
 	// with "*" wildcards; everything else must be refused.
 	want := map[string][]string{
 		"catalog":           {"*/*/view", "*/*/export", "nisc/admin/import", "nisc/analyst/import", "nisc/admin/create", "nisc/analyst/create"},
-		"survey-mine-open":  {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import", "ministry/*/view", "ministry/*/export"},
+		"survey-mine-open":  {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import", "ministry/*/view", "ministry/*/export", "secretariat/*/view", "secretariat/*/export"},
 		"survey-mine-draft": {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import"},
 		"survey-other":      {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import"},
 		// The acting organisation is "self" for every type: own answers are

@@ -191,7 +191,9 @@ type SurveyCampaign struct {
 	Deadline   string           `json:"deadline,omitempty"` // YYYY-MM-DD, Japan time
 	Questions  []SurveyQuestion `json:"questions"`
 	// SectorIDs are the sectors of the targeted operators (set with the targets).
-	SectorIDs  []int64    `json:"sector_ids"`
+	SectorIDs []int64 `json:"sector_ids"`
+	// CeptorIDs are the CEPTORs the targets are counted in (0 left out).
+	CeptorIDs  []int64    `json:"ceptor_ids"`
 	Targets    int        `json:"targets"`
 	CreatedBy  int64      `json:"created_by,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`

@@ -36,20 +36,29 @@ func (d *DB) scanCampaign(ctx context.Context, s interface{ Scan(...any) error }
 }
 
 func (d *DB) campaignSectors(ctx context.Context, c *ceptor.SurveyCampaign) error {
-	rows, err := d.query(ctx, d.db, "SELECT DISTINCT sector_id FROM survey_targets WHERE campaign_id = ? ORDER BY sector_id", c.ID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	c.SectorIDs = []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+	c.SectorIDs, c.CeptorIDs = []int64{}, []int64{}
+	for _, g := range []struct {
+		col string
+		out *[]int64
+	}{{"sector_id", &c.SectorIDs}, {"ceptor_id", &c.CeptorIDs}} {
+		rows, err := d.query(ctx, d.db, "SELECT DISTINCT "+g.col+" FROM survey_targets WHERE campaign_id = ? AND "+g.col+" <> 0 ORDER BY "+g.col, c.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			*g.out = append(*g.out, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return translate(err)
 		}
-		c.SectorIDs = append(c.SectorIDs, id)
 	}
-	return translate(rows.Err())
+	return nil
 }
 
 // CreateCampaign stores a draft campaign with its questions.
@@ -64,7 +73,7 @@ func (d *DB) CreateCampaign(ctx context.Context, c *ceptor.SurveyCampaign) error
 	if err != nil {
 		return err
 	}
-	c.Status, c.CreatedAt, c.SectorIDs = ceptor.SurveyDraft, d.stamp(), []int64{}
+	c.Status, c.CreatedAt, c.SectorIDs, c.CeptorIDs = ceptor.SurveyDraft, d.stamp(), []int64{}, []int64{}
 	return d.inTx(ctx, func(tx *sql.Tx) error {
 		c.ID, err = d.insert(ctx, tx, "INSERT INTO survey_campaigns (title, fiscal_year, catalog_id, per, status, deadline, questions, created_by, created_at) VALUES ("+placeholders(9)+")",
 			c.Title, c.FiscalYear, c.CatalogID, c.Per, c.Status, c.Deadline, string(qs), zeroNull(c.CreatedBy), c.CreatedAt)

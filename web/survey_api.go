@@ -99,7 +99,7 @@ type apiProgress struct {
 	Status     string                     `json:"status"`
 	Total      ceptor.SurveyProgressRow   `json:"total"`
 	BySector   []ceptor.SurveyProgressRow `json:"by_sector"`
-	ByCeptor   []ceptor.SurveyProgressRow `json:"by_ceptor"` // NISC only
+	ByCeptor   []ceptor.SurveyProgressRow `json:"by_ceptor"` // NISC, and a secretariat for the CEPTORs it runs
 }
 
 // apiStatsGroup is one line of the statistics.
@@ -281,7 +281,7 @@ func (s *Server) routesAPISurveys() {
 	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/surveys/{id}/remind", Summary: "Remind targets that have not submitted", Tag: "surveys", Scope: ceptor.ScopeWrite,
 		Response: apiCount{}, Errors: e422}, s.apiSurveyRemind)
 	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/surveys/{id}/progress", Summary: "Response progress per sector and CEPTOR", Tag: "surveys", Scope: ceptor.ScopeRead,
-		Description: "Targets, drafts and submissions. A ministry sees the sectors it oversees.", Response: apiProgress{}, Errors: e4}, s.apiSurveyProgress)
+		Description: "Targets, drafts and submissions. A ministry sees the sectors it oversees, a CEPTOR secretariat the CEPTORs it runs.", Response: apiProgress{}, Errors: e4}, s.apiSurveyProgress)
 	orgParam := apiParam{Name: "org_id", Type: "integer", Description: "NISC: the organisation whose submitted response to read (default: the caller's own)."}
 	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/surveys/{id}/response", Summary: "Get the organisation's response", Tag: "surveys", Scope: ceptor.ScopeRead,
 		Description: "The caller's organisation's answers (an empty draft before the first save).", Query: []apiParam{orgParam},

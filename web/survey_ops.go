@@ -155,7 +155,7 @@ func (s *Server) findCatalog(ctx context.Context, st *reqState, id int64, act ce
 // ---- campaigns ----
 
 func campaignResource(c *ceptor.SurveyCampaign) ceptor.Resource {
-	return ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: c.SectorIDs, Draft: c.Status == ceptor.SurveyDraft}
+	return ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: c.SectorIDs, CeptorIDs: c.CeptorIDs, Draft: c.Status == ceptor.SurveyDraft}
 }
 
 // surveyRole is how the caller relates to a campaign.

@@ -457,6 +457,22 @@ func TestStandardsRegisterAndMinistryProgress(t *testing.T) {
 			if code, page := mc.get(fmt.Sprintf("/surveys/%d", id)); code != http.StatusOK || !strings.Contains(page, "data-survey-progress") {
 				t.Fatalf("ministry campaign page: %d", code)
 			}
+			// A CEPTOR secretariat: only the CEPTORs it runs.
+			secTok := w.token("analyst.secretariat@demo.example", nil)
+			su, _ := w.db.FindUserByEmail(ctx, "analyst.secretariat@demo.example")
+			code, body = w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/progress", id), secTok, "")
+			mustJSON(t, body, &p)
+			if code != http.StatusOK || len(p.BySector) != 0 || len(p.ByCeptor) == 0 {
+				t.Fatalf("secretariat progress: %d %s", code, body)
+			}
+			for _, r := range p.ByCeptor {
+				if c, _ := w.db.FindCeptor(ctx, r.ID); c == nil || c.SecretariatOrgID != su.OrgID {
+					t.Fatalf("secretariat sees the progress of CEPTOR %d", r.ID)
+				}
+			}
+			if code, _ := w.api("GET", fmt.Sprintf("/api/v1/surveys/%d/statistics", id), secTok, ""); code == http.StatusOK {
+				t.Fatal("a secretariat read the statistics")
+			}
 			// The English pages render.
 			mc.lang = "en"
 			for _, pth := range []string{"/surveys", fmt.Sprintf("/surveys/%d/stats", id), "/standards", "/catalogs"} {

@@ -160,12 +160,24 @@ func (s *Server) surveyIndex(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "survey_index", s.page(w, r, i18n.T(st.lang, "survey.title"), d))
 }
 
-// progressFor keeps the sectors a ministry oversees (NISC sees all).
+// progressFor keeps the sectors a ministry oversees, or the CEPTORs a
+// secretariat runs (NISC sees all).
 func (s *Server) progressFor(st *reqState, c *ceptor.SurveyCampaign, p *ceptor.SurveyProgress) *ceptor.SurveyProgress {
 	if st.actor.OrgType == ceptor.OrgNISC {
 		return p
 	}
 	out := &ceptor.SurveyProgress{BySector: []ceptor.SurveyProgressRow{}, ByCeptor: []ceptor.SurveyProgressRow{}}
+	if st.actor.OrgType == ceptor.OrgSecretariat {
+		for _, row := range p.ByCeptor {
+			if slices.Contains(st.actor.RunsCeptors, row.ID) {
+				out.ByCeptor = append(out.ByCeptor, row)
+				out.Total.Targets += row.Targets
+				out.Total.Drafts += row.Drafts
+				out.Total.Submitted += row.Submitted
+			}
+		}
+		return out
+	}
 	for _, row := range p.BySector {
 		if slices.Contains(st.actor.OverseesSectors, row.ID) {
 			out.BySector = append(out.BySector, row)
@@ -428,6 +440,7 @@ type surveyPageData struct {
 	Sectors   []*ceptor.Sector
 	Ceptors   []*ceptor.Ceptor
 	CanManage bool
+	CanStats  bool // the statistics policy gives the caller at least one targeted sector
 	Baseline  int
 	Leading   int
 	Problems  []stdProblem
@@ -459,6 +472,7 @@ func (s *Server) renderSurveyPage(w http.ResponseWriter, r *http.Request, st *re
 	}
 	d.C = c
 	d.CanManage = ceptor.Allow(st.actor, ceptor.ActUpdate, campaignResource(c))
+	d.CanStats = ceptor.Allow(st.actor, ceptor.ActView, ceptor.Resource{Kind: ceptor.KindStats}) || len(ceptor.StatsSectors(st.actor, c.SectorIDs)) > 0
 	if d.Catalog, err = s.store.FindCatalog(ctx, c.CatalogID); err != nil {
 		s.fail(w, r, err)
 		return
@@ -533,7 +547,7 @@ func (s *Server) progressView(ctx context.Context, st *reqState, c *ceptor.Surve
 		}
 		v.Sectors = append(v.Sectors, progressLine{Name: name, Row: row, Pct: pct(row)})
 	}
-	if st.actor.OrgType == ceptor.OrgNISC {
+	if st.actor.OrgType == ceptor.OrgNISC || st.actor.OrgType == ceptor.OrgSecretariat {
 		for _, row := range p.ByCeptor {
 			name := i18n.T(st.lang, "survey.no_ceptor")
 			for _, x := range ceptors {

@@ -138,8 +138,11 @@ func (s *Server) advReach(ctx context.Context, aud ceptor.Audience) (ceptor.Advi
 	return reach, ferr
 }
 
-// advResource describes an advisory for the policy.
-func (s *Server) advResource(ctx context.Context, a *ceptor.Advisory) (ceptor.Resource, error) {
+// advResource describes an advisory for the policy, as actor asks about
+// it. Only the issuer's own actions (publish, correct) depend on what the
+// audience reaches, which costs a registry read per named organisation;
+// for everyone else it is left empty.
+func (s *Server) advResource(ctx context.Context, a *ceptor.Advisory, actor *ceptor.Actor) (ceptor.Resource, error) {
 	var hops []int64
 	if a.Status == ceptor.AdvisoryPublished || a.Status == ceptor.AdvisoryWithdrawn {
 		var err error
@@ -147,9 +150,12 @@ func (s *Server) advResource(ctx context.Context, a *ceptor.Advisory) (ceptor.Re
 			return ceptor.Resource{}, err
 		}
 	}
-	reach, err := s.advReach(ctx, a.Audience)
-	if err != nil {
-		return ceptor.Resource{}, err
+	var reach ceptor.AdvisoryReach
+	if actor != nil && actor.OrgID == a.OrgID {
+		var err error
+		if reach, err = s.advReach(ctx, a.Audience); err != nil {
+			return ceptor.Resource{}, err
+		}
 	}
 	set, err := s.store.AdvisoryOrgSettings(ctx, a.OrgID)
 	if err != nil {
@@ -168,7 +174,7 @@ func (s *Server) findAdvisory(ctx context.Context, a *ceptor.Actor, id int64) (*
 		}
 		return nil, ceptor.Resource{}, err
 	}
-	res, err := s.advResource(ctx, adv)
+	res, err := s.advResource(ctx, adv, a)
 	if err != nil {
 		return nil, ceptor.Resource{}, err
 	}

@@ -291,19 +291,29 @@ func (d *DB) markVersions(ctx context.Context, q stix.Query, page []*stix.Stored
 		for i := 0; i < len(ids); i += 500 {
 			part := ids[i:min(i+500, len(ids))]
 			args := append([]any{q.Collection}, part...)
-			rows, err := d.query(ctx, d.db, `SELECT o2.object_id, MIN(o2.version), MAX(o2.version) FROM stix_objects o2
+			// Extremes are taken here, not with MIN/MAX in SQL: versions
+			// compare as bytes, whatever the database's collation.
+			rows, err := d.query(ctx, d.db, `SELECT o2.object_id, o2.version FROM stix_objects o2
 				WHERE EXISTS (SELECT 1 FROM stix_collection_objects c2 WHERE c2.collection = ? AND c2.date_added_us = o2.date_added_us AND c2.rid = o2.rid)
-				AND o2.object_id IN (`+placeholders(len(part))+`) GROUP BY o2.object_id`, args...)
+				AND o2.object_id IN (`+placeholders(len(part))+`)`, args...)
 			if err != nil {
 				return err
 			}
+			seen := map[string]bool{}
 			for rows.Next() {
-				var id string
-				var sp span
-				if err := rows.Scan(&id, &sp.lo, &sp.hi); err != nil {
+				var id, v string
+				if err := rows.Scan(&id, &v); err != nil {
 					rows.Close()
 					return translate(err)
 				}
+				sp := spans[id]
+				if !seen[id] || v < sp.lo {
+					sp.lo = v
+				}
+				if !seen[id] || v > sp.hi {
+					sp.hi = v
+				}
+				seen[id] = true
 				spans[id] = sp
 			}
 			rows.Close()

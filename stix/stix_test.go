@@ -15,13 +15,15 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// schemaDir is where the OASIS STIX 2.1 JSON schemas live: the shared
-// folder beside the repository (CEPTOR_STIX_SCHEMAS overrides).
+// schemaDir is where the OASIS STIX 2.1 JSON schemas live: a copy in
+// testdata (BSD-3-Clause, with its licence), so that the conformance tests
+// need nothing outside the repository; CEPTOR_STIX_SCHEMAS points at
+// another copy (e.g. a newer release) instead.
 func schemaDir(t *testing.T) string {
 	if d := os.Getenv("CEPTOR_STIX_SCHEMAS"); d != "" {
 		return d
 	}
-	d, err := filepath.Abs("../../shared/stix2-json-schemas/schemas")
+	d, err := filepath.Abs("testdata/oasis-stix2-json-schemas/schemas")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,8 +154,17 @@ func testOrgProfileRights(t *testing.T, h *harness) {
 	if after.NameEN != "Renamed Bank" || !after.Require2FA || after.Notes != "自組織で更新" {
 		t.Fatalf("profile fields not saved: %+v", after)
 	}
-	// The same through the API: restricted fields are refused, others pass.
+	// Now that the organisation requires a second factor, the admin's API
+	// token opens nothing until they enrol; the test lifts the rule again.
 	tok := h.token("admin.operator@demo.example", nil)
+	if code, body := h.api("GET", "/api/v1/organizations/"+regID(own.ID), tok, ""); code != 403 || !strings.Contains(body, "二要素認証") {
+		t.Fatalf("token under the 2FA rule: %d %s", code, body)
+	}
+	after.Require2FA = false
+	if err := h.db.UpdateOrg(ctx, after); err != nil {
+		t.Fatal(err)
+	}
+	// The same through the API: restricted fields are refused, others pass.
 	if code, body := h.api("PATCH", "/api/v1/organizations/"+regID(own.ID), tok, `{"type":"nisc"}`); code != 403 {
 		t.Errorf("API type change by own admin: %d %s", code, body)
 	}

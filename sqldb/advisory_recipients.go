@@ -662,10 +662,11 @@ func (d *DB) RecordFollowUp(ctx context.Context, id, orgID int64, reason ceptor.
 }
 
 // ReceiptSummary counts recipients by state, overall, per hop, per CEPTOR
-// and per sector, and buckets the time to confirm, with one grouped query
-// that reads only the advisory_recipients_summary index (the time bucket
-// is fixed at confirmation). viaOrgs restricts it to what lies behind
-// those hops.
+// and per sector, and buckets the time to confirm. It reads the counts
+// the triggers of advisory_recipients keep in advisory_receipt_counts
+// (one row per hop, CEPTOR, sector, state and time bucket), not the
+// recipients themselves. viaOrgs restricts it to what lies behind those
+// hops.
 func (d *DB) ReceiptSummary(ctx context.Context, id int64, viaOrgs []int64) (*ceptor.ReceiptSummary, error) {
 	var published sql.NullTime
 	if err := d.queryRow(d.db, ctx, "SELECT published_at FROM advisories WHERE id = ?", id).Scan(&published); err != nil {
@@ -682,26 +683,8 @@ func (d *DB) ReceiptSummary(ctx context.Context, id int64, viaOrgs []int64) (*ce
 		}
 		return b
 	}
-	// PostgreSQL would plan a parallel scan for 100,000 rows, and starting
-	// its worker costs more on a small machine than the scan itself.
-	var q querier = d.db
-	if d.dialect == Postgres {
-		tx := ambient(ctx)
-		if tx == nil {
-			var err error
-			if tx, err = d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
-				return nil, translate(err)
-			}
-			defer tx.Rollback()
-		}
-		if _, err := tx.ExecContext(ctx, "SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
-			return nil, translate(err)
-		}
-		q = tx
-	}
-	rows, err := d.query(ctx, q, `SELECT r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket, COUNT(*)
-		FROM advisory_recipients r WHERE r.advisory_id = ?`+c+`
-		GROUP BY r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket`, append([]any{id}, args...)...)
+	rows, err := d.query(ctx, d.db, `SELECT r.ministry_hop, r.ceptor_hop, r.ceptor_id, r.sector_id, r.state, r.confirm_bucket, r.n
+		FROM advisory_receipt_counts r WHERE r.advisory_id = ? AND r.n > 0`+c, append([]any{id}, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -47,8 +47,6 @@ CREATE TABLE advisory_recipients (
 );
 CREATE INDEX advisory_recipients_org ON advisory_recipients (org_id, state);
 CREATE INDEX advisory_recipients_state ON advisory_recipients (advisory_id, state);
--- The receipt summary groups by exactly these columns: it reads the index only.
-CREATE INDEX advisory_recipients_summary ON advisory_recipients (advisory_id, ministry_hop, ceptor_hop, ceptor_id, sector_id, state, confirm_bucket);
 
 CREATE TABLE advisory_reads (
     advisory_id BIGINT NOT NULL REFERENCES advisories (id) ON DELETE CASCADE,
@@ -56,3 +54,34 @@ CREATE TABLE advisory_reads (
     read_at     TIMESTAMP NOT NULL,
     PRIMARY KEY (advisory_id, user_id)
 );
+
+-- The receipt summary's counts, kept by triggers so that the summary reads
+-- a few dozen rows instead of grouping every recipient (100,000 of them
+-- for an advisory to everyone). The grouping keys of a recipient never
+-- change after it is inserted, except its state and time bucket.
+CREATE TABLE advisory_receipt_counts (
+    advisory_id    BIGINT NOT NULL,
+    ministry_hop   BIGINT NOT NULL,
+    ceptor_hop     BIGINT NOT NULL,
+    ceptor_id      BIGINT NOT NULL,
+    sector_id      BIGINT NOT NULL,
+    state          TEXT NOT NULL,
+    confirm_bucket INTEGER NOT NULL,
+    n              BIGINT NOT NULL,
+    PRIMARY KEY (advisory_id, ministry_hop, ceptor_hop, ceptor_id, sector_id, state, confirm_bucket)
+);
+CREATE TRIGGER advisory_receipt_counts_insert AFTER INSERT ON advisory_recipients BEGIN
+    INSERT INTO advisory_receipt_counts VALUES (new.advisory_id, new.ministry_hop, new.ceptor_hop, new.ceptor_id, new.sector_id, new.state, new.confirm_bucket, 1)
+        ON CONFLICT (advisory_id, ministry_hop, ceptor_hop, ceptor_id, sector_id, state, confirm_bucket) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER advisory_receipt_counts_update AFTER UPDATE OF state, confirm_bucket ON advisory_recipients
+    WHEN old.state <> new.state OR old.confirm_bucket <> new.confirm_bucket BEGIN
+    UPDATE advisory_receipt_counts SET n = n - 1 WHERE advisory_id = old.advisory_id AND ministry_hop = old.ministry_hop AND ceptor_hop = old.ceptor_hop
+        AND ceptor_id = old.ceptor_id AND sector_id = old.sector_id AND state = old.state AND confirm_bucket = old.confirm_bucket;
+    INSERT INTO advisory_receipt_counts VALUES (new.advisory_id, new.ministry_hop, new.ceptor_hop, new.ceptor_id, new.sector_id, new.state, new.confirm_bucket, 1)
+        ON CONFLICT (advisory_id, ministry_hop, ceptor_hop, ceptor_id, sector_id, state, confirm_bucket) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER advisory_receipt_counts_delete AFTER DELETE ON advisory_recipients BEGIN
+    UPDATE advisory_receipt_counts SET n = n - 1 WHERE advisory_id = old.advisory_id AND ministry_hop = old.ministry_hop AND ceptor_hop = old.ceptor_hop
+        AND ceptor_id = old.ceptor_id AND sector_id = old.sector_id AND state = old.state AND confirm_bucket = old.confirm_bucket;
+END;

@@ -24,6 +24,7 @@ const (
 	navReports    = "情報連絡（報告）"
 	navAdvisories = "情報提供"
 	navIncidents  = "インシデント"
+	navTaxii      = "TAXII / STIX"
 	navDrills     = "セプター訓練・演習"
 	navSurveys    = "安全基準・浸透状況調査"
 	navRisk       = "リスク・依存関係"
@@ -58,46 +59,47 @@ func nav(parts ...[]string) []string { return slices.Concat(parts...) }
 //   - statistics: NISC, ministries, and executives whose organisation has a
 //     sector (the policy's KindStats);
 //   - reports: everyone except the CEPTOR Council;
-//   - user management and audit log: administrators and auditors.
+//   - user management and audit log: administrators and auditors;
+//   - TAXII / STIX: everyone (the page lists the collections one may read).
 var signInCases = []struct {
 	email string
 	want  []string
 }{
 	{"admin.nisc@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navDrills, navSurveys, navRisk, navMonitoring, navStats, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii, navDrills, navSurveys, navRisk, navMonitoring, navStats, navAnnual},
 		registryNav, adminNav)},
 	{"admin.ministry@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navDrills, navSurveys, navRisk, navStats, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii, navDrills, navSurveys, navRisk, navStats, navAnnual},
 		registryNav, adminNav)},
 	{"admin.secretariat@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navSurveys, navMonitoring},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navMonitoring},
 		registryNav, adminNav)},
 	{"admin.council@demo.example", nav(
-		[]string{navDashboard, navInbox, navAdvisories, navDrills, navMonitoring},
+		[]string{navDashboard, navInbox, navAdvisories, navTaxii, navDrills, navMonitoring},
 		registryNav, adminNav)},
 	{"admin.operator@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navSurveys, navRisk},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navRisk},
 		registryNav, adminNav)},
 	{"admin.security@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii},
 		registryNav, adminNav)},
 	{"admin.response@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii},
 		registryNav, adminNav)},
 	{"admin.supplier@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navRisk},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navRisk},
 		registryNav, adminNav)},
 	// An operator's executive: the annual report, no administration.
 	{"executive.operator@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navSurveys, navRisk, navStats, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navRisk, navStats, navAnnual},
 		registryNav)},
 	// An auditor reads users and the audit log.
 	{"auditor.secretariat@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navSurveys, navMonitoring},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navMonitoring},
 		registryNav, adminNav)},
 	// An operator's analyst does not manage users.
 	{"analyst.operator@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navDrills, navSurveys, navRisk},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navRisk},
 		registryNav)},
 }
 

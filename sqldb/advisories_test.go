@@ -226,6 +226,16 @@ func TestAdvisoryPublishConfirm(t *testing.T) {
 		if n2 != 2 {
 			t.Fatalf("escalated %d", n2)
 		}
+		// The counts the triggers keep agree with the recipients themselves.
+		sum, err := db.ReceiptSummary(ctx, a.ID, nil)
+		must(t, err)
+		for st, want := range map[ceptor.RecipientState]*int{ceptor.RecipientConfirmed: &sum.Total.Confirmed, ceptor.RecipientUnreachable: &sum.Total.Unreachable} {
+			var n int
+			must(t, db.SQL().QueryRowContext(ctx, rebindT(db, "SELECT COUNT(*) FROM advisory_recipients WHERE advisory_id = ? AND state = ?"), a.ID, string(st)).Scan(&n))
+			if n != *want {
+				t.Fatalf("%s: counted %d, recipients %d", st, *want, n)
+			}
+		}
 		must(t, db.SetAdvisoryStatus(ctx, a.ID, ceptor.AdvisoryWithdrawn, "誤送信", now.Add(4*time.Hour)))
 		if err := db.SetAdvisoryStatus(ctx, a.ID, ceptor.AdvisoryWithdrawn, "", now); ceptor.ErrorCode(err) != ceptor.ECONFLICT {
 			t.Fatalf("withdraw twice: %v", err)
@@ -286,4 +296,20 @@ func TestAdvisoryManualRelayDrillReview(t *testing.T) {
 			t.Fatalf("a drill was counted: %v", counts)
 		}
 	})
+}
+
+func rebindT(db *sqldb.DB, q string) string {
+	if db.Dialect() != sqldb.Postgres {
+		return q
+	}
+	out, k := "", 0
+	for _, r := range q {
+		if r == '?' {
+			k++
+			out += "$" + string(rune('0'+k))
+			continue
+		}
+		out += string(r)
+	}
+	return out
 }

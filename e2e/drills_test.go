@@ -19,7 +19,7 @@ import (
 // confirmation; the operator fills in its self-check sheet, which NISC
 // then reads. Then the unannounced alternate-channel variant: invisible
 // to the operator until NISC starts it, delivered to alternate contacts
-// only. Screenshots 60-69.
+// only. Screenshots 60-71.
 func TestDrills(t *testing.T) {
 	e := newEnv(t, engine())
 	ctx := context.Background()
@@ -179,4 +179,27 @@ func TestDrills(t *testing.T) {
 	if st := nisc.confirmed(`button[data-drill-close]`); st != 200 || !strings.Contains(nisc.text(), "終了") {
 		nisc.fatalf("close: %d", st)
 	}
+
+	// The CEPTOR's secretariat reads the results of what it relays; the
+	// NISC analyst reads them in English.
+	c, err := e.db.FindCeptor(ctx, cep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secEmail := "admin." + c.Code + "@demo.example"
+	if u, err := e.db.FindUserByEmail(ctx, "admin.secretariat@demo.example"); err == nil && u.OrgID == c.SecretariatOrgID {
+		secEmail = u.Email
+	}
+	sec := e.rtab(t, journeyTimeout)
+	sec.signIn(secEmail)
+	if st := sec.open(fmt.Sprintf("/drills/%d", id)); st != 200 || !strings.Contains(sec.text(), "中継ごとの疎通確認率") {
+		sec.fatalf("secretariat's results: %d", st)
+	}
+	sec.shot("70-drill-results-secretariat.png")
+	en := e.rtab(t, journeyTimeout)
+	en.signIn("analyst.nisc@demo.example")
+	if st := en.open(fmt.Sprintf("/drills/%d", id)); st != 200 || !strings.Contains(en.text(), "Confirmation rate per CEPTOR") || !strings.Contains(en.text(), "DRILL") {
+		en.fatalf("English results: %d", st)
+	}
+	en.shot("71-drill-results-en.png")
 }

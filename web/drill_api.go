@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"ceptor"
 )
@@ -32,9 +33,13 @@ type drillActions struct {
 // drillOwn is the caller's organisation's part in a started drill.
 type drillOwn struct {
 	// Receipt: its state as a recipient of the drill advisory.
-	Receipt   *ceptor.AdvisoryRecipient `json:"receipt,omitempty"`
-	SelfCheck *ceptor.SelfCheck         `json:"self_check,omitempty"`
-	ReportID  int64                     `json:"report_id,omitempty"`
+	Receipt *ceptor.AdvisoryRecipient `json:"receipt,omitempty"`
+	// Hop: the organisation relays the drill advisory (a ministry or
+	// secretariat); HopConfirmedAt is when it confirmed receipt as a hop.
+	Hop            bool              `json:"hop,omitempty"`
+	HopConfirmedAt *time.Time        `json:"hop_confirmed_at,omitempty"`
+	SelfCheck      *ceptor.SelfCheck `json:"self_check,omitempty"`
+	ReportID       int64             `json:"report_id,omitempty"`
 }
 
 // drillStartAnswer is the answer of POST .../start.
@@ -122,6 +127,15 @@ func (s *Server) drillView(ctx context.Context, st *reqState, d *ceptor.Drill, r
 		} else if ceptor.ErrorCode(err) != ceptor.ENOTFOUND {
 			return nil, err
 		}
+		hops, err := s.store.AdvisoryHops(ctx, d.AdvisoryID)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hops {
+			if h.OrgID == a.OrgID && h.ReceivedAt != nil {
+				own.Hop, own.HopConfirmedAt = true, h.ConfirmedAt
+			}
+		}
 	}
 	if c, err := s.store.SelfCheck(ctx, d.ID, a.OrgID); err == nil {
 		own.SelfCheck = c
@@ -142,7 +156,7 @@ func (s *Server) drillView(ctx context.Context, st *reqState, d *ceptor.Drill, r
 			v.Actions.Report = false // one drill report per organisation
 		}
 	}
-	if own.Receipt != nil || own.SelfCheck != nil || own.ReportID != 0 || v.Actions.SelfCheck {
+	if own.Receipt != nil || own.Hop || own.SelfCheck != nil || own.ReportID != 0 || v.Actions.SelfCheck {
 		v.Own = own
 	}
 	return v, nil

@@ -189,17 +189,32 @@ func (l *loader) loadStandards(ctx context.Context) error {
 			return fmt.Errorf("demo campaign: %w", err)
 		}
 		rng := rand.New(rand.NewPCG(uint64(20+k), 7))
+		var err error
 		opened := time.Date(run.fy, 7, 1, 0, 0, 0, 0, ceptor.Tokyo).UTC()
 		closed := time.Date(run.fy, 12, 20, 0, 0, 0, 0, ceptor.Tokyo).UTC()
-		for i, o := range ops {
-			if rng.Float64() < 0.12 {
-				continue // did not answer
+		save := func(ctx context.Context) error {
+			for i, o := range ops {
+				if rng.Float64() < 0.12 {
+					continue // did not answer
+				}
+				r := demoResponse(rng, c, codes[o.SectorIDs[0]], run.base, run.lead)
+				r.CampaignID, r.OrgID, r.SectorID = c.ID, o.ID, o.SectorIDs[0]
+				if err := svc.SaveResponse(ctx, r); err != nil {
+					return fmt.Errorf("demo response %d: %w", i, err)
+				}
 			}
-			r := demoResponse(rng, c, codes[o.SectorIDs[0]], run.base, run.lead)
-			r.CampaignID, r.OrgID, r.SectorID = c.ID, o.ID, o.SectorIDs[0]
-			if err := svc.SaveResponse(ctx, r); err != nil {
-				return fmt.Errorf("demo response %d: %w", i, err)
-			}
+			return nil
+		}
+		// One transaction for a campaign's answers where the store offers it.
+		if at, ok := l.reg.(interface {
+			Atomic(context.Context, func(context.Context) error) error
+		}); ok {
+			err = at.Atomic(ctx, save)
+		} else {
+			err = save(ctx)
+		}
+		if err != nil {
+			return err
 		}
 		c.Status, c.OpenedAt, c.ClosedAt = ceptor.SurveyClosed, &opened, &closed
 		if err := svc.UpdateCampaign(ctx, c); err != nil {

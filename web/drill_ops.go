@@ -333,6 +333,20 @@ func (s *Server) drillSendReport(r *http.Request, st *reqState, id int64, in dri
 	if err := regAuthorize(st, ceptor.ActDrillReport, res); err != nil {
 		return nil, err
 	}
+	// Participants (members of the chosen CEPTORs when the drill started)
+	// send one drill report each; later ones are follow-ups in the
+	// reports module.
+	parts, err := s.store.DrillParticipants(r.Context(), id, nil)
+	if err != nil {
+		return nil, err
+	}
+	idx := slices.IndexFunc(parts, func(p ceptor.DrillParticipant) bool { return p.OrgID == st.actor.OrgID })
+	if idx < 0 {
+		return nil, &ceptor.Error{Code: ceptor.EFORBIDDEN, Message: "not a participant of this drill", Key: "drills.err_not_participant"}
+	}
+	if parts[idx].ReportID != 0 {
+		return nil, &ceptor.Error{Code: ceptor.ECONFLICT, Message: "the organisation has sent its drill report", Key: "drills.err_reported"}
+	}
 	damage := d.AssumeDamage
 	if in.Damage != nil {
 		damage = *in.Damage

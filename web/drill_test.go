@@ -280,3 +280,61 @@ func containsID(ids []int64, id int64) bool {
 	}
 	return false
 }
+
+// The upward drill through the pages: the operator's drill report form,
+// marked 訓練, sends one report, linked to the drill and shown on it.
+func TestDrillReportPage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "sqlite")
+	ctx := context.Background()
+	nisc := h.token("admin.nisc@demo.example", nil)
+	opUser, _ := h.db.FindUserByEmail(ctx, "analyst.operator@demo.example")
+	opOrg, _ := h.db.FindOrg(ctx, opUser.OrgID)
+	body := fmt.Sprintf(`{"title":"情報連絡訓練","announced":true,"window_start":"%s","window_end":"%s","ceptor_ids":[%d],"upward":true,"assume_damage":true}`,
+		time.Now().Add(-time.Hour).Format(time.RFC3339), time.Now().Add(24*time.Hour).Format(time.RFC3339), opOrg.CeptorIDs[0])
+	code, b := h.api("POST", "/api/v1/drills", nisc, body)
+	if code != http.StatusCreated {
+		t.Fatalf("plan: %d %s", code, b)
+	}
+	var v struct {
+		Drill ceptor.Drill `json:"drill"`
+	}
+	json.Unmarshal([]byte(b), &v)
+	id := v.Drill.ID
+	c := h.login("analyst.operator@demo.example")
+	if code, _ := c.get(fmt.Sprintf("/drills/%d/report", id)); code != http.StatusForbidden {
+		t.Fatalf("report form before the start: %d", code)
+	}
+	if code, _ := h.api("POST", fmt.Sprintf("/api/v1/drills/%d/start", id), nisc, ""); code != 200 {
+		t.Fatalf("start: %d", code)
+	}
+	code, page := c.get(fmt.Sprintf("/drills/%d", id))
+	if code != 200 || !strings.Contains(page, fmt.Sprintf(`href="/drills/%d/report"`, id)) {
+		t.Fatalf("no report button: %d", code)
+	}
+	code, page = c.get(fmt.Sprintf("/drills/%d/report", id))
+	if code != 200 || !strings.Contains(page, "訓練報告") || !strings.Contains(page, "adv-drill-banner") || !strings.Contains(page, `name="damage" value="1" checked`) {
+		t.Fatalf("report form: %d", code)
+	}
+	code, _, loc := c.post(fmt.Sprintf("/drills/%d/report", id), url.Values{"title": {"【訓練】勘定系の停止"}, "damage": {"1"}, "body": {"訓練として報告します。"}})
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/reports/") {
+		t.Fatalf("send: %d %s", code, loc)
+	}
+	code, page = c.get(loc)
+	if code != 200 || !strings.Contains(page, "rep-drill-banner") {
+		t.Fatalf("the drill report is not marked: %d", code)
+	}
+	code, _, loc = c.post(fmt.Sprintf("/drills/%d/report", id), url.Values{"body": {"二度目"}})
+	if code != http.StatusSeeOther || loc != fmt.Sprintf("/drills/%d", id) {
+		t.Fatalf("second report: %d %s", code, loc)
+	}
+	if code, b := h.api("POST", fmt.Sprintf("/api/v1/drills/%d/reports", id), h.token("analyst.operator@demo.example", nil), `{}`); code != http.StatusConflict {
+		t.Fatalf("second report by API: %d %s", code, b)
+	}
+	code, b = h.api("GET", fmt.Sprintf("/api/v1/drills/%d/results", id), nisc, "")
+	var res ceptor.DrillResults
+	json.Unmarshal([]byte(b), &res)
+	if code != 200 || res.Upward == nil || res.Upward.Reported != 1 || res.Upward.Damage != 1 || res.Receipts != nil {
+		t.Fatalf("upward results: %d %s", code, b)
+	}
+}

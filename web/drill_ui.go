@@ -559,6 +559,11 @@ func (s *Server) drillReportSubmit(w http.ResponseWriter, r *http.Request) {
 	damage := r.PostFormValue("damage") == "1"
 	in := drillReportInput{Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Damage: &damage, EventClass: ceptor.EventClass(r.PostFormValue("event_class"))}
 	ans, err := s.drillSendReport(r, st, id, in)
+	if ceptor.ErrorCode(err) == ceptor.ECONFLICT {
+		s.setFlash(w, messageKey(err))
+		http.Redirect(w, r, drillPath(id), http.StatusSeeOther)
+		return
+	}
 	if err != nil {
 		d, _, ferr := s.findDrill(r.Context(), st.actor, id)
 		if ferr != nil {

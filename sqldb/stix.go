@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -222,12 +223,14 @@ func (d *DB) STIXPage(ctx context.Context, q stix.Query) ([]*stix.Stored, error)
 			args = append(args, x)
 		}
 	}
-	b.WriteString(" ORDER BY c.date_added_us, c.rid LIMIT ?")
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	args = append(args, limit)
+	// The limit is written into the text, not bound: PostgreSQL's generic
+	// plan for a bound LIMIT assumes a tenth of the collection and goes
+	// parallel, twenty times slower per page at a million objects.
+	b.WriteString(" ORDER BY c.date_added_us, c.rid LIMIT " + strconv.Itoa(limit))
 	rows, err := d.query(ctx, d.db, b.String(), args...)
 	if err != nil {
 		return nil, err

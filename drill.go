@@ -151,8 +151,8 @@ func (d *Drill) Validate() error {
 
 // DrillAdvisory is the drill advisory a drill publishes when it starts:
 // category drill, marked 訓練 in its title, to the chosen CEPTORs, with
-// the window's end as the confirmation deadline. link is the address of
-// the drill's page (for the upward instruction).
+// the window's end as the confirmation deadline of a downward drill. link
+// is the address of the drill report form (for the upward instruction).
 func (d *Drill) DrillAdvisory(author int64, link string) *Advisory {
 	var b strings.Builder
 	if d.Instructions != "" {
@@ -172,10 +172,17 @@ func (d *Drill) DrillAdvisory(author int64, link string) *Advisory {
 		}
 		b.WriteString("(Drill: please send a drill report.)\n\n")
 	}
-	dl := d.WindowEnd
-	return &Advisory{OrgID: d.OrgID, AuthorID: author, Title: "【訓練】" + d.Title, Body: strings.TrimSpace(b.String()),
+	a := &Advisory{OrgID: d.OrgID, AuthorID: author, Title: "【訓練】" + d.Title, Body: strings.TrimSpace(b.String()),
 		Category: CatDrill, Urgency: UrgencyNormal, TLP: TLPAmber, Source: SourceOwn, Drill: true, DrillID: d.ID,
-		Audience: Audience{CeptorIDs: slices.Clone(d.CeptorIDs)}, Deadline: &dl}
+		Audience: Audience{CeptorIDs: slices.Clone(d.CeptorIDs)}}
+	if d.Downward {
+		// Only a downward drill asks for confirmation by a deadline (and
+		// so for reminders and escalation); an upward drill's message is
+		// the instruction to report.
+		dl := d.WindowEnd
+		a.Deadline = &dl
+	}
+	return a
 }
 
 // SelfCheck is one organisation's self-check sheet (自己点検シート) of a

@@ -181,7 +181,7 @@ func (s *Server) drillStart(r *http.Request, st *reqState, id int64) (*drillStar
 		ctx := r.Context()
 		now := s.now()
 		adv := d.DrillAdvisory(st.actor.UserID, strings.TrimSuffix(s.cfg.PublicURL, "/")+"/drills/"+strconv.FormatInt(d.ID, 10)+"/report")
-		if !adv.Deadline.After(now) {
+		if adv.Deadline != nil && !adv.Deadline.After(now) {
 			// A drill started after its planned window still asks for
 			// confirmation; give it a day.
 			dl := now.Add(24 * time.Hour)

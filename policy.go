@@ -23,6 +23,9 @@ type Actor struct {
 	// OrgTag is the keyed hash of the organisation by which sealed items
 	// (anonymous reports) recognise their own reporter.
 	OrgTag string
+	// C4TAP: the organisation takes part in targeted-attack sharing
+	// (NISC and the CEPTOR Council always do); see policy_c4tap.go.
+	C4TAP bool
 }
 
 // Kind is the kind of object an access is about.
@@ -44,6 +47,8 @@ const (
 	KindAdvisory Kind = "advisory" // an advisory downward (情報提供); see policy_advisory.go
 	KindFeed     Kind = "feed"     // a TAXII collection and what participants add to it; see policy_stix.go
 	KindDrill    Kind = "drill"    // a CEPTOR drill (セプター訓練); see policy_drill.go
+	KindC4TAP    Kind = "c4tap"    // a suspicious e-mail submitted to targeted-attack sharing; see policy_c4tap.go
+	KindMISP     Kind = "misp"     // a MISP event imported by an organisation; see policy_c4tap.go
 )
 
 // Action is what the actor wants to do.
@@ -213,6 +218,9 @@ func Allow(a *Actor, act Action, r Resource) bool {
 
 	case KindDrill:
 		return a.allowDrill(act, r)
+
+	case KindC4TAP, KindMISP:
+		return a.allowSharing(act, r)
 
 	case KindRegistry:
 		switch act {

@@ -165,6 +165,9 @@ func TestDrills(t *testing.T) {
 		opt.fatalf("the started unannounced drill is not listed (%d)", st)
 	}
 	opt.shot("69-drills-operator.png")
+	if st := opt.open("/inbox?drill=true"); st != 200 || strings.Contains(opt.text(), surprise) {
+		opt.fatalf("the alternate-channel drill shows in the in-app inbox (%d)", st)
+	}
 	d2, err := e.db.FindDrill(ctx, id2)
 	if err != nil {
 		t.Fatal(err)

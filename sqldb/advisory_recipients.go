@@ -751,7 +751,9 @@ func (d *DB) ReceiptSummary(ctx context.Context, id int64, viaOrgs []int64) (*ce
 // Inbox lists the advisories an organisation received: unread (by the
 // person) and unconfirmed first, then newest.
 func (d *DB) Inbox(ctx context.Context, f ceptor.InboxFilter) ([]ceptor.InboxItem, int, error) {
-	conds := []string{"r.org_id = ?", "r.held = FALSE", "a.status IN ('published', 'withdrawn')"}
+	conds := []string{"r.org_id = ?", "r.held = FALSE", "a.status IN ('published', 'withdrawn')",
+		// An alternate-channel drill assumes the in-app channel down (drills.go).
+		"NOT (a.drill_id <> 0 AND EXISTS (SELECT 1 FROM drills dr WHERE dr.id = a.drill_id AND dr.channel = 'alternate'))"}
 	args := []any{f.UserID, f.OrgID}
 	if f.Unconfirmed {
 		conds = append(conds, "r.state <> 'confirmed'")

@@ -211,5 +211,20 @@ func TestDrillAlternateChannel(t *testing.T) {
 		if rec.State != ceptor.RecipientPending {
 			t.Fatalf("op1 state %s", rec.State)
 		}
+		// Nor does it show in the in-app inbox; a normal drill does.
+		items, _, err := db.Inbox(ctx, ceptor.InboxFilter{OrgID: w.op1.ID, UserID: w.author.ID})
+		must(t, err)
+		if len(items) != 0 {
+			t.Fatalf("alternate-channel drill in the inbox: %d items", len(items))
+		}
+		n := &ceptor.Drill{OrgID: w.nisc.ID, AuthorID: w.niscUsr.ID, Title: "通常訓練", WindowStart: start, WindowEnd: start.Add(24 * time.Hour),
+			CeptorIDs: []int64{w.cep.ID}, Downward: true}
+		must(t, db.CreateDrill(ctx, n))
+		startDrill(t, db, n, w.niscUsr.ID, start)
+		items, _, err = db.Inbox(ctx, ceptor.InboxFilter{OrgID: w.op1.ID, UserID: w.author.ID})
+		must(t, err)
+		if len(items) != 1 || !items[0].Advisory.Drill {
+			t.Fatalf("normal drill in the inbox: %d items", len(items))
+		}
 	})
 }

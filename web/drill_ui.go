@@ -509,10 +509,16 @@ type drillReportFormData struct {
 	Damage  bool
 	Classes []ceptor.EventClass
 	Class   string
+	Routes  []ceptor.Route
+	Route   string
 }
 
 func (s *Server) drillReportPage(w http.ResponseWriter, r *http.Request, st *reqState, data drillReportFormData, ferr error) {
 	data.Classes = ceptor.EventClasses
+	data.Routes = []ceptor.Route{ceptor.RouteMinistry, ceptor.RouteAnonymous, ceptor.RouteDirect}
+	if data.Route == "" {
+		data.Route = string(ceptor.RouteMinistry)
+	}
 	p := s.page(w, r, i18n.T(st.lang, "drills.report_title"), data)
 	status := http.StatusOK
 	if ferr != nil {
@@ -557,7 +563,8 @@ func (s *Server) drillReportSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	damage := r.PostFormValue("damage") == "1"
-	in := drillReportInput{Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Damage: &damage, EventClass: ceptor.EventClass(r.PostFormValue("event_class"))}
+	in := drillReportInput{Title: r.PostFormValue("title"), Body: r.PostFormValue("body"), Damage: &damage, EventClass: ceptor.EventClass(r.PostFormValue("event_class")),
+		Route: ceptor.Route(r.PostFormValue("route"))}
 	ans, err := s.drillSendReport(r, st, id, in)
 	if ceptor.ErrorCode(err) == ceptor.ECONFLICT {
 		s.setFlash(w, messageKey(err))
@@ -570,7 +577,7 @@ func (s *Server) drillReportSubmit(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, ferr)
 			return
 		}
-		s.drillReportPage(w, r, st, drillReportFormData{D: d, Title: in.Title, Body: in.Body, Damage: damage, Class: string(in.EventClass)}, err)
+		s.drillReportPage(w, r, st, drillReportFormData{D: d, Title: in.Title, Body: in.Body, Damage: damage, Class: string(in.EventClass), Route: string(in.Route)}, err)
 		return
 	}
 	s.setFlash(w, "drills.flash_reported")

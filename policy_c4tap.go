@@ -41,7 +41,8 @@ func (a *Actor) allowSharing(act Action, r Resource) bool {
 	member := a.InC4TAP()
 	switch act {
 	case ActView, ActExport:
-		return own || nisc || member && r.TLP != "" && r.TLP != TLPRed
+		// A withdrawn submission (Draft) stays with its submitter and NISC.
+		return own || nisc || member && !r.Draft && r.TLP != "" && r.TLP != TLPRed
 	case ActViewIdentity:
 		return own || nisc
 	case ActCreate:

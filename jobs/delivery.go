@@ -41,12 +41,23 @@ type AdvisoryDeliveryArgs struct {
 // Kind names the job in the queue.
 func (AdvisoryDeliveryArgs) Kind() string { return "advisory_delivery" }
 
-// QueueDeliveries is the queue of advisory deliveries; DeliveryWorkers
-// work it at once on each node.
+// QueueDeliveries is the queue of advisory deliveries; at most
+// DeliveryWorkers work it at once on each node.
 const (
 	QueueDeliveries = "deliveries"
 	DeliveryWorkers = 40
 )
+
+// deliveryWorkers: on PostgreSQL the workers share the node's connection
+// pool (20) with River itself; more workers than connections only make a
+// sent message wait longer before it is recorded (the window in which a
+// crash repeats it) without sending faster.
+func deliveryWorkers(dialect string) int {
+	if dialect == "postgres" {
+		return 12
+	}
+	return DeliveryWorkers
+}
 
 // InsertOpts: eight attempts with River's backoff (attempt⁴ seconds) span
 // about an hour and a half; alternates take over after that.

@@ -172,6 +172,32 @@ func TestDrillEndToEnd(t *testing.T) {
 			if code != 200 || sres.Receipts == nil || sres.Receipts.Total.Recipients == 0 || sres.Receipts.Total.Confirmed != 1 || sres.SelfChecks.Completed != 1 {
 				t.Fatalf("secretariat's results: %d %s", code, b)
 			}
+			// The ministry of the CEPTOR's sector sees the drill and its part.
+			sector, err := h.db.FindSector(ctx, cepRec.SectorID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ministries := 0
+			for _, m := range []string{"ministry", "mic", "mhlw", "meti", "mlit"} {
+				u, err := h.db.FindUserByEmail(ctx, "admin."+m+"@demo.example")
+				if err != nil || u.OrgID != sector.MinistryOrgID {
+					continue
+				}
+				ministries++
+				min := h.token(u.Email, nil)
+				if _, b := h.api("GET", "/api/v1/drills", min, ""); !strings.Contains(b, "抜き打ち訓練") {
+					t.Fatalf("the ministry does not list the started drill: %s", b)
+				}
+				code, b := h.api("GET", path+"/results", min, "")
+				var mres ceptor.DrillResults
+				json.Unmarshal([]byte(b), &mres)
+				if code != 200 || mres.Receipts == nil || mres.Receipts.Total.Confirmed != 1 {
+					t.Fatalf("ministry's results: %d %s", code, b)
+				}
+			}
+			if ministries != 1 {
+				t.Fatalf("no demo ministry for sector %d", sector.ID)
+			}
 			for _, c := range []string{"electricity", "bank", "telecom"} {
 				if c == cepRec.Code {
 					continue

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"slices"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 
 func (s *Server) routesAdvisories() {
 	s.mux.HandleFunc("GET /advisories", s.advListPage)
+	s.mux.HandleFunc("POST /advisories/settings", s.advSettingsSave)
 	s.mux.HandleFunc("GET /advisories/new", s.advNewForm)
 	s.mux.HandleFunc("POST /advisories/new", s.advNewSubmit)
 	s.mux.HandleFunc("GET /advisories/{id}", s.advDetailPage)
@@ -74,6 +76,8 @@ type advListData struct {
 	Statuses  []ceptor.AdvisoryStatus
 	FollowUps []ceptor.AdvisoryRecipient
 	Filtered  bool
+	Counts    []advCount
+	Settings  *ceptor.AdvisoryOrgSettings // shown to the organisation's administrators
 }
 
 func (s *Server) advListPage(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +103,43 @@ func (s *Server) advListPage(w http.ResponseWriter, r *http.Request) {
 	if ex, ok := s.store.(advisoryExtra); ok && (st.actor.OrgType == ceptor.OrgSecretariat || st.actor.OrgType == ceptor.OrgMinistry) {
 		d.FollowUps, _ = ex.FollowUpList(r.Context(), st.actor.OrgID, st.actor.OrgType == ceptor.OrgMinistry, 50)
 	}
+	if counts, err := s.store.AdvisoryCounts(r.Context()); err == nil {
+		for fy, n := range counts {
+			d.Counts = append(d.Counts, advCount{FiscalYear: fy, Label: ceptor.FiscalYearLabel(fy, st.lang), Advisories: n})
+		}
+		slices.SortFunc(d.Counts, func(a, b advCount) int { return b.FiscalYear - a.FiscalYear })
+		if len(d.Counts) > 5 {
+			d.Counts = d.Counts[:5]
+		}
+	}
+	if d.CanCreate || st.actor.OrgType == ceptor.OrgSecretariat || st.actor.OrgType == ceptor.OrgMinistry {
+		if ceptor.Allow(st.actor, ceptor.ActUpdateProfile, ceptor.OrgResource(ceptor.KindOrg, st.org)) {
+			if set, err := s.store.AdvisoryOrgSettings(r.Context(), st.actor.OrgID); err == nil {
+				d.Settings = &set
+			}
+		}
+	}
 	s.render(w, r, http.StatusOK, "advisory_list", s.page(w, r, i18n.T(st.lang, "adv.title"), d))
+}
+
+// advSettingsSave stores the organisation's advisory settings (its administrators).
+func (s *Server) advSettingsSave(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	if err := regAuthorize(st, ceptor.ActUpdateProfile, ceptor.OrgResource(ceptor.KindOrg, st.org)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	set := ceptor.AdvisoryOrgSettings{OrgID: st.actor.OrgID, FourEyes: r.PostFormValue("four_eyes") == "1", ManualRelay: r.PostFormValue("manual_relay") == "1"}
+	if err := s.store.SetAdvisoryOrgSettings(r.Context(), set); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.audit(r, "advisory.settings", ceptor.KindOrg, set.OrgID, set.OrgID, map[string]any{"four_eyes": set.FourEyes, "manual_relay": set.ManualRelay})
+	s.setFlash(w, "adv.flash_settings")
+	http.Redirect(w, r, "/advisories", http.StatusSeeOther)
 }
 
 // ---- form ----

@@ -29,8 +29,10 @@ const stixBatch = 200
 func (d *DB) SyncSTIX(ctx context.Context, project stix.Projector) (int, error) {
 	total := 0
 	for round := 0; round < 1000; round++ {
-		var one int
-		err := d.queryRow(d.db, ctx, "SELECT 1 FROM stix_dirty LIMIT 1").Scan(&one)
+		// By the primary key: after a burst the table holds dead rows until
+		// vacuumed, which a plain scan would read on every request.
+		var one int64
+		err := d.queryRow(d.db, ctx, "SELECT seq FROM stix_dirty ORDER BY seq LIMIT 1").Scan(&one)
 		if err == sql.ErrNoRows {
 			return total, nil
 		}
@@ -293,12 +295,13 @@ func (d *DB) markVersions(ctx context.Context, q stix.Query, page []*stix.Stored
 	if first || last {
 		for i := 0; i < len(ids); i += 500 {
 			part := ids[i:min(i+500, len(ids))]
-			args := append([]any{q.Collection}, part...)
+			in, inArgs := d.anyOf("o2.object_id", part)
+			args := append([]any{q.Collection}, inArgs...)
 			// Extremes are taken here, not with MIN/MAX in SQL: versions
 			// compare as bytes, whatever the database's collation.
 			rows, err := d.query(ctx, d.db, `SELECT o2.object_id, o2.version FROM stix_objects o2
 				WHERE EXISTS (SELECT 1 FROM stix_collection_objects c2 WHERE c2.collection = ? AND c2.date_added_us = o2.date_added_us AND c2.rid = o2.rid)
-				AND o2.object_id IN (`+placeholders(len(part))+`)`, args...)
+				AND `+in, args...)
 			if err != nil {
 				return err
 			}
@@ -456,6 +459,28 @@ func (d *DB) CompleteAdd(ctx context.Context, st *stix.Status, objs []*stix.Rece
 	})
 }
 
+// anyOf returns "col IN (?, ...)" on SQLite and "col = ANY(?)" with one
+// array argument on PostgreSQL, which plans a long list much faster.
+func (d *DB) anyOf(col string, vals []any) (string, []any) {
+	if d.dialect == Postgres && len(vals) > 0 {
+		switch vals[0].(type) {
+		case string:
+			arr := make([]string, len(vals))
+			for i, v := range vals {
+				arr[i] = v.(string)
+			}
+			return col + " = ANY(?)", []any{arr}
+		case int64:
+			arr := make([]int64, len(vals))
+			for i, v := range vals {
+				arr[i] = v.(int64)
+			}
+			return col + " = ANY(?)", []any{arr}
+		}
+	}
+	return col + " IN (" + placeholders(len(vals)) + ")", vals
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
@@ -501,7 +526,8 @@ func (d *DB) ReceivedRefs(ctx context.Context, ids []int64) (map[int64]stix.Rece
 	out := make(map[int64]stix.ReceivedRef, len(ids))
 	for i := 0; i < len(ids); i += 500 {
 		part := ids[i:min(i+500, len(ids))]
-		rows, err := d.query(ctx, d.db, "SELECT id, collection, org_id, tlp FROM taxii_received WHERE id IN ("+placeholders(len(part))+")", int64Args(part)...)
+		in, args := d.anyOf("id", int64Args(part))
+		rows, err := d.query(ctx, d.db, "SELECT id, collection, org_id, tlp FROM taxii_received WHERE "+in, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -150,7 +150,9 @@ func (d *Drill) Validate() error {
 }
 
 // DrillAdvisory is the drill advisory a drill publishes when it starts:
-// category drill, marked 訓練 in its title, to the chosen CEPTORs, with
+// category drill, flagged Drill (every page, e-mail, notification and
+// webhook marks it 訓練 from the flag, so the title carries no second
+// mark), to the chosen CEPTORs, with
 // the window's end as the confirmation deadline of a downward drill. link
 // is the address of the drill report form (for the upward instruction).
 func (d *Drill) DrillAdvisory(author int64, link string) *Advisory {
@@ -172,7 +174,7 @@ func (d *Drill) DrillAdvisory(author int64, link string) *Advisory {
 		}
 		b.WriteString("(Drill: please send a drill report.)\n\n")
 	}
-	a := &Advisory{OrgID: d.OrgID, AuthorID: author, Title: "【訓練】" + d.Title, Body: strings.TrimSpace(b.String()),
+	a := &Advisory{OrgID: d.OrgID, AuthorID: author, Title: d.Title, Body: strings.TrimSpace(b.String()),
 		Category: CatDrill, Urgency: UrgencyNormal, TLP: TLPAmber, Source: SourceOwn, Drill: true, DrillID: d.ID,
 		Audience: Audience{CeptorIDs: slices.Clone(d.CeptorIDs)}}
 	if d.Downward {

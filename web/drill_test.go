@@ -93,7 +93,7 @@ func TestDrillEndToEnd(t *testing.T) {
 			// The operator's inbox shows the drill advisory, marked 訓練.
 			c := h.login("analyst.operator@demo.example")
 			code, page := c.get("/inbox")
-			if code != 200 || !strings.Contains(page, "【訓練】抜き打ち訓練") || !strings.Contains(page, `class="adv-drill"`) {
+			if code != 200 || !strings.Contains(page, "抜き打ち訓練") || !strings.Contains(page, `class="adv-drill"`) {
 				t.Fatalf("inbox: %d", code)
 			}
 			if code, b := h.api("POST", fmt.Sprintf("/api/v1/advisories/%d/ack", sa.AdvisoryID), op, ""); code != 200 || !strings.Contains(b, `"confirmed":true`) {

@@ -2,9 +2,9 @@ package web
 
 import (
 	"html/template"
-	"slices"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

@@ -19,7 +19,7 @@ import (
 // confirmation; the operator fills in its self-check sheet, which NISC
 // then reads. Then the unannounced alternate-channel variant: invisible
 // to the operator until NISC starts it, delivered to alternate contacts
-// only. Screenshots 60-71.
+// only. Screenshots 60-73.
 func TestDrills(t *testing.T) {
 	e := newEnv(t, engine())
 	ctx := context.Background()
@@ -205,4 +205,30 @@ func TestDrills(t *testing.T) {
 		en.fatalf("English results: %d", st)
 	}
 	en.shot("71-drill-results-en.png")
+
+	// An upward drill under 被害あり: the operator's drill report form.
+	nu, err := e.db.FindUserByEmail(ctx, "admin.nisc@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &ceptor.Drill{OrgID: nu.OrgID, AuthorID: nu.ID, Title: "E2E 情報連絡訓練", WindowStart: time.Now().Add(-time.Hour), WindowEnd: time.Now().Add(24 * time.Hour),
+		CeptorIDs: []int64{cep}, Announced: true, Upward: true, AssumeDamage: true}
+	if err := e.db.CreateDrill(ctx, up); err != nil {
+		t.Fatal(err)
+	}
+	if st := nisc.open(fmt.Sprintf("/drills/%d", up.ID)); st != 200 {
+		nisc.fatalf("upward drill: %d", st)
+	}
+	if st := nisc.confirmed(`button[data-drill-start]`); st != 200 {
+		nisc.fatalf("start the upward drill: %d", st)
+	}
+	if st := opt.open(fmt.Sprintf("/drills/%d/report", up.ID)); st != 200 || !strings.Contains(opt.text(), "実際の情報連絡の件数・統計には含まれません") {
+		opt.fatalf("drill report form: %d", st)
+	}
+	opt.set("#f-body", "基幹システムの停止を想定し、被害ありとして報告します。")
+	opt.shot("72-drill-report-operator.png")
+	if st := opt.submit(`form[action$="/report"] button[type=submit]`); st != 200 || !strings.HasPrefix(opt.path(), "/reports/") {
+		opt.fatalf("send the drill report: %d at %s", st, opt.path())
+	}
+	opt.shot("73-drill-report-sent-operator.png")
 }

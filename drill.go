@@ -190,9 +190,10 @@ func (d *Drill) DrillAdvisory(author int64, link string) *Advisory {
 // SelfCheck is one organisation's self-check sheet (自己点検シート) of a
 // drill: a short fixed questionnaire on how the drill went for it.
 type SelfCheck struct {
-	DrillID int64  `json:"drill_id"`
-	OrgID   int64  `json:"org_id"`
-	OrgName string `json:"org_name,omitempty"`
+	DrillID   int64  `json:"drill_id"`
+	OrgID     int64  `json:"org_id"`
+	OrgName   string `json:"org_name,omitempty"`
+	OrgNameEN string `json:"org_name_en,omitempty"`
 	// Arrived: did the drill message arrive (yes, no, late).
 	Arrived string `json:"arrived"`
 	// Channel: by which channel it was noticed.

@@ -382,12 +382,12 @@ func (d *DB) LinkDrillReport(ctx context.Context, drillID, reportID, orgID int64
 	return err
 }
 
-const selfCheckCols = `s.drill_id, s.org_id, o.name, s.arrived, s.channel, s.handler, s.notice_minutes, s.problems, s.improvements, s.updated_by, s.updated_at`
+const selfCheckCols = `s.drill_id, s.org_id, o.name, o.name_en, s.arrived, s.channel, s.handler, s.notice_minutes, s.problems, s.improvements, s.updated_by, s.updated_at`
 
 func scanSelfCheck(sc interface{ Scan(...any) error }) (*ceptor.SelfCheck, error) {
 	c := &ceptor.SelfCheck{}
 	var mins sql.NullInt64
-	if err := sc.Scan(&c.DrillID, &c.OrgID, &c.OrgName, &c.Arrived, &c.Channel, &c.Handler, &mins, &c.Problems, &c.Improvements, &c.UpdatedBy, &c.UpdatedAt); err != nil {
+	if err := sc.Scan(&c.DrillID, &c.OrgID, &c.OrgName, &c.OrgNameEN, &c.Arrived, &c.Channel, &c.Handler, &mins, &c.Problems, &c.Improvements, &c.UpdatedBy, &c.UpdatedAt); err != nil {
 		return nil, translate(err)
 	}
 	if mins.Valid {

@@ -65,7 +65,7 @@ func (a *Actor) feedReader(r Resource) bool {
 	case a.OrgType == OrgNISC:
 		return true
 	case r.OrgType == OrgCouncil:
-		return a.OrgType == OrgCouncil
+		return a.InC4TAP() // the Council and the C4TAP participants (policy_c4tap.go)
 	case len(r.CeptorIDs) > 0:
 		return overlaps(a.CeptorIDs, r.CeptorIDs) || overlaps(a.RunsCeptors, r.CeptorIDs) || overlaps(a.OverseesSectors, r.SectorIDs)
 	case len(r.SectorIDs) > 0:

@@ -284,6 +284,7 @@ func (s *Server) actorFor(ctx context.Context, u *ceptor.User, o *ceptor.Organiz
 	}
 	a := ceptor.NewActor(u, o, sectors, ceptors, scopes)
 	a.OrgTag = s.orgTag(o.ID)
+	a.C4TAP = s.c4tapMember(ctx, o.ID) // targeted-attack sharing group (c4tap_ops.go)
 	return a
 }
 

@@ -36,6 +36,7 @@ var modules = []module{
 		return a.OrgType == ceptor.OrgNISC || a.OrgType == ceptor.OrgMinistry || a.OrgType == ceptor.OrgResponse || a.OrgType == ceptor.OrgSecurity
 	}},
 	{NavItem{Key: "nav.taxii", Href: "/taxii", Icon: "network", Section: "sharing"}, everyone},
+	{NavItem{Key: "nav.c4tap", Href: "/sharing", Icon: "shield", Section: "sharing"}, everyone},
 	{NavItem{Key: "nav.drills", Href: "/drills", Icon: "drill", Section: "readiness"}, func(a *ceptor.Actor) bool {
 		return a.OrgType != ceptor.OrgSecurity && a.OrgType != ceptor.OrgResponse
 	}},

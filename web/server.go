@@ -166,6 +166,7 @@ func (s *Server) routes() {
 	s.routesTAXII()
 	s.routesSurveys()
 	s.routesDrills()
+	s.routesSharing() // C4TAP, MISP, indicator correlation (c4tap_ui.go)
 }
 
 func cacheStatic(h http.Handler) http.Handler {

@@ -72,7 +72,15 @@ func TestC4TAPAndMISP(t *testing.T) {
 			if code, _, _ := apiCall(t, h, "GET", path, secTok, "", "", nil); code != http.StatusNotFound {
 				t.Fatalf("non-member read: %d", code)
 			}
-			h.db.SetC4TAPMember(ctx, secUser.OrgID, 0, true)
+			memberPath := "/api/v1/c4tap/members/" + strconv.FormatInt(secUser.OrgID, 10)
+			if code, _, body := apiCall(t, h, "PUT", memberPath, secTok, "application/json", `{"member":true}`, nil); code != http.StatusForbidden {
+				t.Fatalf("secretariat adds itself: %d %s", code, body)
+			}
+			adminTok := h.token("admin.nisc@demo.example", nil)
+			if code, _, body := apiCall(t, h, "PUT", memberPath, adminTok, "application/json", `{"member":true}`, nil); code != http.StatusOK ||
+				!strings.Contains(string(body), strconv.FormatInt(secUser.OrgID, 10)) {
+				t.Fatalf("NISC adds a member: %d %s", code, body)
+			}
 			if code, _, _ := apiCall(t, h, "GET", path, secTok, "", "", nil); code != http.StatusOK {
 				t.Fatalf("member read: %d", code)
 			}

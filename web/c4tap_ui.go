@@ -43,6 +43,7 @@ func (s *Server) routesSharing() {
 	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/c4tap/submissions/{id}/misp", Summary: "Export a C4TAP submission as a MISP event", Tag: "sharing", Scope: ceptor.ScopeRead,
 		Response: map[string]any{}, Errors: []int{http.StatusNotFound, http.StatusForbidden}}, s.apiMISPExportSubmission)
 
+	s.routesC4TAPMembers()
 	s.mux.HandleFunc("GET /sharing", s.sharingPage)
 	s.mux.HandleFunc("POST /sharing/c4tap", s.c4tapUpload)
 	s.mux.HandleFunc("POST /sharing/misp", s.mispUpload)

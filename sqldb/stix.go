@@ -17,27 +17,76 @@ import (
 
 var _ stix.Store = (*DB)(nil)
 
-// stixBatch is how many changed sources one sync transaction redoes.
-const stixBatch = 200
+// stixBatch is how many changed sources one sync transaction redoes; small
+// enough that the transaction holds SQLite's write lock only briefly.
+const stixBatch = 50
+
+// stixYieldMax is the longest a sync waits between batches for queued
+// writers (see yieldToWriters) before going on anyway.
+const stixYieldMax = 30 * time.Second
 
 // SyncSTIX redoes the STIX projection of every source the triggers marked
-// as changed. It holds the lock row of stix_sync_state while it reads the
-// queue, computes and writes, so that two nodes never interleave and every
-// date_added is later than all those committed before. Queue entries are
-// removed by sequence number: a change committed while the sync runs keeps
-// its own entry for the next sync.
+// as changed. Projections are computed from the committed sources before
+// the write transaction, which only stores them: on SQLite the write lock
+// is held for the writes alone, not for reading and encoding hundreds of
+// reports. Inside the transaction it holds the lock row of
+// stix_sync_state, so that two nodes never interleave their writes and
+// every date_added is later than all those committed before. Queue entries
+// are removed by sequence number: a change committed after the queue was
+// read keeps its own entry for the next sync. A source whose entries another
+// node has removed meanwhile is skipped: that node stored a projection at
+// least as recent.
 func (d *DB) SyncSTIX(ctx context.Context, project stix.Projector) (int, error) {
 	total := 0
+	type src struct {
+		kind string
+		id   int64
+	}
 	for round := 0; round < 1000; round++ {
+		if round > 0 {
+			// Between batches, reports and other changes being written go
+			// first: the feeds catch up when the writers pause.
+			d.yieldToWriters(ctx, stixYieldMax)
+		}
 		// By the primary key: after a burst the table holds dead rows until
 		// vacuumed, which a plain scan would read on every request.
-		var one int64
-		err := d.queryRow(d.db, ctx, "SELECT seq FROM stix_dirty ORDER BY seq LIMIT 1").Scan(&one)
-		if err == sql.ErrNoRows {
+		rows, err := d.query(ctx, d.db, "SELECT seq, source_kind, source_id FROM stix_dirty ORDER BY seq LIMIT ?", stixBatch*4)
+		if err != nil {
+			return total, err
+		}
+		seqsOf := map[src][]int64{}
+		var srcs []src
+		for rows.Next() {
+			var seq int64
+			var s src
+			if err := rows.Scan(&seq, &s.kind, &s.id); err != nil {
+				rows.Close()
+				return total, translate(err)
+			}
+			if _, ok := seqsOf[s]; !ok {
+				if len(srcs) == stixBatch {
+					continue // beyond this batch: stays queued
+				}
+				srcs = append(srcs, s)
+			}
+			seqsOf[s] = append(seqsOf[s], seq)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, translate(err)
+		}
+		if len(srcs) == 0 {
 			return total, nil
 		}
-		if err != nil {
-			return total, translate(err)
+		// The projections read the sources as committed now, after the
+		// queue entries above: they include those entries' changes.
+		projections := make([]*stix.Projection, len(srcs))
+		for i, s := range srcs {
+			p, err := project(ctx, s.kind, s.id)
+			if err != nil {
+				return total, fmt.Errorf("stix projection of %s %d: %w", s.kind, s.id, err)
+			}
+			projections[i] = p
 		}
 		n := 0
 		err = d.inTx(ctx, func(tx *sql.Tx) error {
@@ -49,56 +98,58 @@ func (d *DB) SyncSTIX(ctx context.Context, project stix.Projector) (int, error) 
 			if err := d.queryRow(tx, ctx, "SELECT last_added_us FROM stix_sync_state WHERE id = 1"+lock).Scan(&last); err != nil {
 				return translate(err)
 			}
-			rows, err := d.query(ctx, tx, "SELECT seq, source_kind, source_id FROM stix_dirty ORDER BY seq LIMIT ?", stixBatch*4)
-			if err != nil {
-				return err
+			var all []any
+			for _, s := range srcs {
+				for _, q := range seqsOf[s] {
+					all = append(all, q)
+				}
 			}
-			type src struct {
-				kind string
-				id   int64
-			}
-			var seqs []any
-			var srcs []src
-			seen := map[src]bool{}
-			for rows.Next() {
-				var seq int64
-				var s src
-				if err := rows.Scan(&seq, &s.kind, &s.id); err != nil {
-					rows.Close()
+			present := map[int64]bool{}
+			for i := 0; i < len(all); i += 500 {
+				part := all[i:min(i+500, len(all))]
+				rows, err := d.query(ctx, tx, "SELECT seq FROM stix_dirty WHERE seq IN ("+placeholders(len(part))+")", part...)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					var q int64
+					if err := rows.Scan(&q); err != nil {
+						rows.Close()
+						return translate(err)
+					}
+					present[q] = true
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
 					return translate(err)
 				}
-				seqs = append(seqs, seq)
-				if !seen[s] && len(srcs) < stixBatch {
-					seen[s] = true
-					srcs = append(srcs, s)
-				} else if !seen[s] {
-					seqs = seqs[:len(seqs)-1] // beyond this batch: stays queued
-				}
-			}
-			rows.Close()
-			if len(seqs) == 0 {
-				return nil
 			}
 			now := d.now().UTC().UnixMicro()
 			if now <= last {
 				now = last + 1
 			}
 			changed := false
-			for _, s := range srcs {
-				// The projection reads the source as committed now, after
-				// the queue entries above: it includes their changes.
-				p, err := project(ctx, s.kind, s.id)
-				if err != nil {
-					return fmt.Errorf("stix projection of %s %d: %w", s.kind, s.id, err)
+			var done []any
+			for i, s := range srcs {
+				mine := false
+				for _, q := range seqsOf[s] {
+					if present[q] {
+						mine = true
+						done = append(done, q)
+					}
 				}
-				c, err := d.applyProjection(ctx, tx, s.kind, s.id, p, now)
+				if !mine {
+					continue
+				}
+				c, err := d.applyProjection(ctx, tx, s.kind, s.id, projections[i], now)
 				if err != nil {
 					return err
 				}
 				changed = changed || c
+				n++
 			}
-			for i := 0; i < len(seqs); i += 500 {
-				part := seqs[i:min(i+500, len(seqs))]
+			for i := 0; i < len(done); i += 500 {
+				part := done[i:min(i+500, len(done))]
 				if _, err := d.exec(ctx, tx, "DELETE FROM stix_dirty WHERE seq IN ("+placeholders(len(part))+")", part...); err != nil {
 					return err
 				}
@@ -108,7 +159,6 @@ func (d *DB) SyncSTIX(ctx context.Context, project stix.Projector) (int, error) 
 					return err
 				}
 			}
-			n = len(srcs)
 			return nil
 		})
 		if err != nil {

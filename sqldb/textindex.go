@@ -24,6 +24,9 @@ const (
 	textIndexDelay = 200 * time.Millisecond // gathers a batch after a change
 	textIndexEvery = 5 * time.Second
 	textIndexBatch = 500
+	// textIndexYieldMax bounds how long the index waits for queued writers
+	// before writing anyway, so that it cannot fall behind for ever.
+	textIndexYieldMax = 10 * time.Second
 )
 
 func startTextIndexer(d *DB) *textIndexer {
@@ -75,6 +78,9 @@ func (t *textIndexer) flushAll() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for {
+		// Searches stay exact while entries wait (see textMatch), so the
+		// index gives way to the writes people are waiting for.
+		t.d.yieldToWriters(ctx, textIndexYieldMax)
 		n, err := t.d.FlushTextIndex(ctx, textIndexBatch)
 		if err != nil {
 			t.d.log.Warn("full-text index update failed; will retry", "err", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 )
 
 // Group commit for SQLite.
@@ -202,4 +203,27 @@ func slicesAny(b []bool) bool {
 		}
 	}
 	return false
+}
+
+// yieldToWriters lets background work (feeds, indexes) give way to the
+// writes people are waiting for: on SQLite it waits, up to max, until no
+// write transaction of this process is queued. Elsewhere it returns at once.
+func (d *DB) yieldToWriters(ctx context.Context, max time.Duration) {
+	if d.dialect != SQLite {
+		return
+	}
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) {
+		d.wq.mu.Lock()
+		busy := d.wq.leading || len(d.wq.pending) > 0
+		d.wq.mu.Unlock()
+		if !busy {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -49,6 +49,7 @@ const (
 	KindDrill    Kind = "drill"    // a CEPTOR drill (セプター訓練); see policy_drill.go
 	KindC4TAP    Kind = "c4tap"    // a suspicious e-mail submitted to targeted-attack sharing; see policy_c4tap.go
 	KindMISP     Kind = "misp"     // a MISP event imported by an organisation; see policy_c4tap.go
+	KindTAXIISub Kind = "taxiisub" // a subscription to another server's TAXII collection; see policy_c4tap.go
 )
 
 // Action is what the actor wants to do.
@@ -219,7 +220,7 @@ func Allow(a *Actor, act Action, r Resource) bool {
 	case KindDrill:
 		return a.allowDrill(act, r)
 
-	case KindC4TAP, KindMISP:
+	case KindC4TAP, KindMISP, KindTAXIISub:
 		return a.allowSharing(act, r)
 
 	case KindRegistry:

@@ -27,6 +27,20 @@ func (a *Actor) allowSharing(act Action, r Resource) bool {
 	nisc := a.OrgType == OrgNISC
 	own := r.OrgID != 0 && r.OrgID == a.OrgID
 	worker := a.Role == RoleAdmin || a.Role == RoleAnalyst
+	if r.Kind == KindTAXIISub {
+		// NISC and the CEPTOR secretariats subscribe to other servers'
+		// collections; a subscription and its credentials are its
+		// organisation's (and visible to NISC).
+		switch act {
+		case ActView:
+			return own || nisc
+		case ActCreate:
+			return worker && (nisc || a.OrgType == OrgSecretariat)
+		case ActUpdate, ActDeactivate:
+			return worker && own
+		}
+		return false
+	}
 	if r.Kind == KindMISP {
 		switch act {
 		case ActImport, ActCreate:

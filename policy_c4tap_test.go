@@ -68,3 +68,30 @@ func TestAllowMISP(t *testing.T) {
 		}
 	}
 }
+
+func TestAllowTAXIISubscription(t *testing.T) {
+	mk := func(typ OrgType, role Role, org int64) *Actor {
+		return &Actor{UserID: 1, OrgID: org, OrgType: typ, Role: role}
+	}
+	sub := Resource{Kind: KindTAXIISub, OrgID: 10}
+	for _, c := range []struct {
+		name string
+		a    *Actor
+		act  Action
+		want bool
+	}{
+		{"secretariat analyst subscribes", mk(OrgSecretariat, RoleAnalyst, 10), ActCreate, true},
+		{"NISC admin subscribes", mk(OrgNISC, RoleAdmin, 1), ActCreate, true},
+		{"operator does not", mk(OrgOperator, RoleAdmin, 11), ActCreate, false},
+		{"executive does not", mk(OrgSecretariat, RoleExecutive, 10), ActCreate, false},
+		{"owner sees", mk(OrgSecretariat, RoleExecutive, 10), ActView, true},
+		{"NISC sees", mk(OrgNISC, RoleAuditor, 1), ActView, true},
+		{"other secretariat does not", mk(OrgSecretariat, RoleAdmin, 12), ActView, false},
+		{"owner removes", mk(OrgSecretariat, RoleAdmin, 10), ActDeactivate, true},
+		{"NISC does not remove another's", mk(OrgNISC, RoleAdmin, 1), ActDeactivate, false},
+	} {
+		if got := Allow(c.a, c.act, sub); got != c.want {
+			t.Errorf("%s: got %v", c.name, got)
+		}
+	}
+}

@@ -25,6 +25,9 @@ const (
 	SightTAXII  = "taxii"
 	SightMISP   = "misp"
 	SightC4TAP  = "c4tap"
+	// SightSubscription: an object received from a subscribed TAXII
+	// collection (SourceID the subscription, Extra the STIX id).
+	SightSubscription = "subscription"
 )
 
 // IndicatorSightings returns up to limit sources holding the (normalised)
@@ -47,7 +50,10 @@ func (d *DB) IndicatorSightings(ctx context.Context, in ceptor.Indicator, limit 
 		UNION ALL
 		SELECT 'c4tap', s.id, s.org_id, s.tlp, ''
 			FROM c4tap_indicators i JOIN c4tap_submissions s ON s.id = i.submission_id WHERE i.type = ? AND i.value = ? AND s.withdrawn = ?
-	) sightings LIMIT ?`, t, v, t, v, t, v, t, v, false, limit)
+		UNION ALL
+		SELECT 'subscription', s.id, s.org_id, i.tlp, i.object_id
+			FROM taxii_sub_indicators i JOIN taxii_subscriptions s ON s.id = i.subscription_id WHERE i.type = ? AND i.value = ?
+	) sightings LIMIT ?`, t, v, t, v, t, v, t, v, false, t, v, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -134,8 +140,9 @@ func (d *DB) IndicatorCounts(ctx context.Context, ins []ceptor.Indicator) (map[s
 		UNION ALL SELECT type, value FROM taxii_received_indicators WHERE ` + where + `
 		UNION ALL SELECT ind_type AS type, ind_value AS value FROM misp_attributes WHERE ` + strings.NewReplacer("type", "ind_type", "value", "ind_value").Replace(where) + `
 		UNION ALL SELECT type, value FROM c4tap_indicators WHERE ` + where + `
+		UNION ALL SELECT type, value FROM taxii_sub_indicators WHERE ` + where + `
 	) x GROUP BY type, value`
-	all := append(append(append(append([]any{}, args...), args...), args...), args...)
+	all := append(append(append(append(append([]any{}, args...), args...), args...), args...), args...)
 	rows, err := d.query(ctx, d.db, q, all...)
 	if err != nil {
 		return nil, err

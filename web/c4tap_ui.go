@@ -44,6 +44,7 @@ func (s *Server) routesSharing() {
 		Response: map[string]any{}, Errors: []int{http.StatusNotFound, http.StatusForbidden}}, s.apiMISPExportSubmission)
 
 	s.routesC4TAPMembers()
+	s.routesSubscriptions()
 	s.mux.HandleFunc("GET /sharing", s.sharingPage)
 	s.mux.HandleFunc("POST /sharing/c4tap", s.c4tapUpload)
 	s.mux.HandleFunc("POST /sharing/misp", s.mispUpload)

@@ -111,6 +111,12 @@ func (s *Server) correlate(ctx context.Context, a *ceptor.Actor, in ceptor.Indic
 				orgKey = "org:" + strconv.FormatInt(sg.OrgID, 10)
 			}
 			url = "/sharing/misp/" + strconv.FormatInt(sg.SourceID, 10)
+		case sqldb.SightSubscription:
+			// Received from a subscribed collection: external information,
+			// decided like an imported MISP event (CLEAR/GREEN for every
+			// participant, narrower for the subscriber and NISC).
+			res = ceptor.Resource{Kind: ceptor.KindMISP, OrgID: sg.OrgID, TLP: sg.TLP}
+			orgKey = "subscription:" + strconv.FormatInt(sg.SourceID, 10)
 		case sqldb.SightC4TAP:
 			res = ceptor.Resource{Kind: ceptor.KindC4TAP, OrgID: sg.OrgID, TLP: sg.TLP}
 			orgKey, secs = "org:"+strconv.FormatInt(sg.OrgID, 10), orgSectors(sg.OrgID)

@@ -105,6 +105,9 @@ type Server struct {
 	niscCache orgMemo
 	tokens    tokenCache
 	taxiiQ    taxiiQueue // asynchronous TAXII adds (taxii_add.go)
+
+	// taxiiHTTP polls TAXII subscriptions (subscription_ops.go); nil: a default client.
+	taxiiHTTP *http.Client
 }
 
 // New builds the server and parses every template (a broken template fails

@@ -206,10 +206,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Jobs, err = jobs.New(jobs.Config{DB: m.DB.SQL(), Dialect: string(m.DB.Dialect()), Logger: m.Log,
 		Periodic: []*river.PeriodicJob{jobs.SessionCleanupEvery(time.Hour), jobs.NotificationCleanupEvery(24 * time.Hour),
 			jobs.RemindersEvery(jobs.ReminderInterval), web.STIXSyncEvery(web.STIXSyncInterval), web.SurveyRemindersEvery(web.SurveyReminderInterval),
-			jobs.AdvisorySweepEvery(jobs.AdvisorySweepInterval)}}, func(w *river.Workers) {
+			jobs.AdvisorySweepEvery(jobs.AdvisorySweepInterval), web.TAXIIPollEvery(5 * time.Minute)}}, func(w *river.Workers) {
 		river.AddWorker(w, &jobs.SessionCleanupWorker{Store: m.DB, Now: m.Now})
 		river.AddWorker(w, &web.STIXSyncWorker{Server: srv}) // keeps the STIX index of the TAXII server current
 		river.AddWorker(w, &web.TAXIIAddWorker{Server: srv})
+		river.AddWorker(w, &web.TAXIIPollWorker{Server: srv})       // TAXII subscriptions (subscription_ops.go)
 		river.AddWorker(w, &web.SurveyRemindersWorker{Server: srv}) // survey deadline reminders
 		river.AddWorker(w, &jobs.SendEmailWorker{Sender: sender, Log: m.Log})
 		river.AddWorker(w, &jobs.NotificationCleanupWorker{Store: m.DB, Keep: jobs.NotificationRetention, Now: m.Now})

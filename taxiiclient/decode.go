@@ -1,0 +1,79 @@
+package taxiiclient
+
+import (
+	"encoding/json"
+	"errors"
+	"unicode/utf8"
+
+	"ceptor"
+	"ceptor/stix"
+)
+
+// Item is what ceptor keeps of one received object: indicators, or a
+// report or note that becomes an advisory draft for review.
+type Item struct {
+	ID         string
+	Version    string
+	Type       string
+	TLP        ceptor.TLP
+	Indicators []ceptor.Indicator
+	// Reports and notes.
+	Title string
+	Text  string
+}
+
+// ErrSkip marks an object ceptor accepts without keeping anything.
+var ErrSkip = errors.New("taxiiclient: nothing to keep")
+
+// Decode reduces one object to an Item.
+func Decode(raw json.RawMessage) (*Item, error) {
+	var head struct {
+		Type              string   `json:"type"`
+		ID                string   `json:"id"`
+		SpecVersion       string   `json:"spec_version"`
+		Modified          string   `json:"modified"`
+		Name              string   `json:"name"`
+		Abstract          string   `json:"abstract"`
+		Description       string   `json:"description"`
+		Content           string   `json:"content"`
+		ObjectMarkingRefs []string `json:"object_marking_refs"`
+	}
+	if len(raw) > stix.MaxObjectSize {
+		return nil, errors.New("taxiiclient: object too large")
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, err
+	}
+	if head.Type == "report" || head.Type == "note" {
+		if !stix.ValidID(head.ID, head.Type) || head.SpecVersion != stix.SpecVersion {
+			return nil, errors.New("taxiiclient: invalid " + head.Type)
+		}
+		it := &Item{ID: head.ID, Version: head.Modified, Type: head.Type, Title: head.Name, Text: head.Description}
+		if head.Type == "note" {
+			it.Title, it.Text = head.Abstract, head.Content
+		}
+		if it.Title == "" {
+			it.Title = head.ID
+		}
+		if !utf8.ValidString(it.Title + it.Text) {
+			return nil, errors.New("taxiiclient: invalid UTF-8")
+		}
+		for _, m := range head.ObjectMarkingRefs {
+			if t, ok := stix.TLPOfMarking(m); ok && (it.TLP == "" || t.Rank() > it.TLP.Rank()) {
+				it.TLP = t
+			}
+		}
+		return it, nil
+	}
+	r, err := stix.Decode(raw)
+	if err != nil {
+		if errors.Is(err, stix.Skipped) {
+			return nil, ErrSkip
+		}
+		return nil, err
+	}
+	if len(r.Indicators) == 0 {
+		return nil, ErrSkip // relationships
+	}
+	return &Item{ID: r.ID, Version: r.Version(), Type: r.Type, TLP: r.TLP, Indicators: r.Indicators}, nil
+}

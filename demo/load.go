@@ -131,6 +131,9 @@ func Load(ctx context.Context, reg ceptor.RegistryService, users ceptor.UserServ
 	if err := l.loadDrills(ctx); err != nil {
 		return nil, err
 	}
+	if err := l.loadC4TAP(ctx); err != nil { // targeted-attack sharing and MISP (c4tap.go)
+		return nil, err
+	}
 	return l.sum, nil
 }
 

@@ -106,6 +106,16 @@ func scanSubmission(sc interface{ Scan(...any) error }) (*c4tap.Submission, erro
 		return nil, err
 	}
 	m.Received, m.Links, m.Attachments, m.Problems, m.FromName = x.Received, x.Links, x.Attachments, x.Problems, x.FromName
+	if m.Received == nil {
+		m.Received = []c4tap.Hop{}
+	}
+	if m.Links == nil {
+		m.Links = []string{}
+	}
+	if m.Attachments == nil {
+		m.Attachments = []c4tap.Attachment{}
+	}
+	s.Extracted = []c4tap.Extracted{}
 	if sent.Valid {
 		t := sent.Time.UTC()
 		m.Date = &t

@@ -93,6 +93,10 @@ func scanMISP(sc interface{ Scan(...any) error }) (*misp.Stored, error) {
 		ev.Timestamp = ts.Time.UTC()
 	}
 	s.ImportedAt = s.ImportedAt.UTC()
+	ev.Attributes = []misp.Attribute{}
+	if ev.Tags == nil {
+		ev.Tags = []string{}
+	}
 	return s, nil
 }
 

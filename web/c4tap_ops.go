@@ -157,6 +157,9 @@ func (s *Server) c4tapRaw(r *http.Request, st *reqState, id int64) ([]byte, erro
 	if err := regAuthorize(st, ceptor.ActViewIdentity, sub.Resource()); err != nil {
 		return nil, err
 	}
+	if sub.Sealed == "" {
+		return nil, c4tapNotFound() // kept without its raw message (demo data)
+	}
 	raw, err := s.sealer.Open(sub.Sealed, emlAAD(sub.OrgID, sub.SHA256))
 	if err != nil {
 		return nil, err

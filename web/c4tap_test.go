@@ -35,6 +35,12 @@ func TestC4TAPAndMISP(t *testing.T) {
 			niscTok := h.token("admin.nisc@demo.example", nil)
 			ja := map[string]string{"Accept-Language": "ja"}
 
+			// The demo data makes the demo operator and secretariat
+			// participants; start from a group without them.
+			opUser0, _ := h.db.FindUserByEmail(ctx, "analyst.operator@demo.example")
+			secUser0, _ := h.db.FindUserByEmail(ctx, "analyst.secretariat@demo.example")
+			h.db.SetC4TAPMember(ctx, opUser0.OrgID, 0, false)
+			h.db.SetC4TAPMember(ctx, secUser0.OrgID, 0, false)
 			// Not a participant yet: refused.
 			code, _, body := apiCall(t, h, "POST", "/api/v1/c4tap/submissions?tlp=amber", opTok, "message/rfc822", testEML, ja)
 			if code != http.StatusForbidden {

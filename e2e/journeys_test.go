@@ -25,6 +25,7 @@ const (
 	navAdvisories = "情報提供"
 	navIncidents  = "インシデント"
 	navTaxii      = "TAXII / STIX"
+	navC4TAP      = "C4TAP・MISP"
 	navDrills     = "セプター訓練・演習"
 	navSurveys    = "安全基準・浸透状況調査"
 	navRisk       = "リスク・依存関係"
@@ -60,46 +61,47 @@ func nav(parts ...[]string) []string { return slices.Concat(parts...) }
 //     sector (the policy's KindStats);
 //   - reports: everyone except the CEPTOR Council;
 //   - user management and audit log: administrators and auditors;
-//   - TAXII / STIX: everyone (the page lists the collections one may read).
+//   - TAXII / STIX: everyone (the page lists the collections one may read);
+//   - C4TAP / MISP: everyone (what one sees follows the group and TLP).
 var signInCases = []struct {
 	email string
 	want  []string
 }{
 	{"admin.nisc@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii, navDrills, navSurveys, navRisk, navMonitoring, navStats, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii, navC4TAP, navDrills, navSurveys, navRisk, navMonitoring, navStats, navAnnual},
 		registryNav, adminNav)},
 	{"admin.ministry@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii, navDrills, navSurveys, navRisk, navStats, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii, navC4TAP, navDrills, navSurveys, navRisk, navStats, navAnnual},
 		registryNav, adminNav)},
 	{"admin.secretariat@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navMonitoring},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navC4TAP, navDrills, navSurveys, navMonitoring},
 		registryNav, adminNav)},
 	{"admin.council@demo.example", nav(
-		[]string{navDashboard, navInbox, navAdvisories, navTaxii, navDrills, navMonitoring},
+		[]string{navDashboard, navInbox, navAdvisories, navTaxii, navC4TAP, navDrills, navMonitoring},
 		registryNav, adminNav)},
 	{"admin.operator@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navRisk},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navC4TAP, navDrills, navSurveys, navRisk},
 		registryNav, adminNav)},
 	{"admin.security@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii, navC4TAP},
 		registryNav, adminNav)},
 	{"admin.response@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navIncidents, navTaxii, navC4TAP},
 		registryNav, adminNav)},
 	{"admin.supplier@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navRisk},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navC4TAP, navDrills, navRisk},
 		registryNav, adminNav)},
 	// An operator's executive: the annual report, no administration.
 	{"executive.operator@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navRisk, navStats, navAnnual},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navC4TAP, navDrills, navSurveys, navRisk, navStats, navAnnual},
 		registryNav)},
 	// An auditor reads users and the audit log.
 	{"auditor.secretariat@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navMonitoring},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navC4TAP, navDrills, navSurveys, navMonitoring},
 		registryNav, adminNav)},
 	// An operator's analyst does not manage users.
 	{"analyst.operator@demo.example", nav(
-		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navDrills, navSurveys, navRisk},
+		[]string{navDashboard, navInbox, navReports, navAdvisories, navTaxii, navC4TAP, navDrills, navSurveys, navRisk},
 		registryNav)},
 }
 

@@ -109,6 +109,11 @@ func TestTAXIIConformance(t *testing.T) {
 			t.Parallel()
 			w := newRepWorld(t, engine)
 			ctx := context.Background()
+			// The demo data makes this operator a C4TAP participant (issue 5,
+			// c4tap.go); the checks below are about a non-participant.
+			if err := w.db.SetC4TAPMember(ctx, w.opOrg, 0, false); err != nil {
+				t.Fatal(err)
+			}
 
 			// A named report (ministry route, GREEN, several indicators),
 			// relayed to NISC; an anonymous one, relayed with redaction.

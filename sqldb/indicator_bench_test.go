@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"ceptor"
 	"ceptor/c4tap"
@@ -56,14 +58,20 @@ func BenchmarkIndicatorSightings(b *testing.B) {
 			if db.Dialect() == sqldb.Postgres {
 				db.SQL().ExecContext(ctx, "ANALYZE c4tap_indicators")
 			}
+			lat := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				v := fmt.Sprintf("host%d.example", (i*7919)%(n/2))
+				t0 := time.Now()
 				s, err := db.IndicatorSightings(ctx, ceptor.Indicator{Type: ceptor.IndDomain, Value: v}, 0)
+				lat = append(lat, time.Since(t0))
 				if err != nil || len(s) != 2 {
 					b.Fatalf("%s: %d %v", v, len(s), err)
 				}
 			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 		})
 	}
 }

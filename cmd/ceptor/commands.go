@@ -37,7 +37,7 @@ CEPTOR_DATA_DIR, ...); for secrets, CEPTOR_<NAME>_FILE names a file holding the 
 	}
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.AddCommand(serveCmd(out), migrateCmd(out), demoCmd(out), userCmd(out), tokenCmd(out), auditCmd(out), catalogCmd(out), advisoryCmd(out), versionCmd(out))
+	root.AddCommand(serveCmd(out), migrateCmd(out), demoCmd(out), userCmd(out), tokenCmd(out), auditCmd(out), catalogCmd(out), advisoryCmd(out), mispCmd(out), versionCmd(out))
 	return root
 }
 

@@ -190,49 +190,12 @@ func (s *Server) incEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, i18n.T(st.lang, messageKey(err)), statusOf(ceptor.ErrorCode(err)))
 		return
 	}
-	rc := http.NewResponseController(w)
-	// Subscribe before answering, so that nothing published after the
-	// client sees the stream open is missed.
-	events, stop := s.live.Subscribe(incTopic(id))
-	defer stop()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache, no-store")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	w.WriteHeader(http.StatusOK)
-	// A long-lived stream must not be cut by a server-wide write timeout.
-	_ = rc.SetWriteDeadline(time.Time{})
-	send := func(msg string) bool {
-		if _, err := fmt.Fprint(w, msg); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
-	}
-	if !send("retry: 5000\n: connected\n\n") {
-		return
-	}
-	beat := time.NewTicker(sseHeartbeat)
-	defer beat.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-beat.C:
-			if !send(": ping\n\n") {
-				return
-			}
-		case ev := <-events:
-			// Hints only: ask the policy again, since the incident may have
-			// changed in a way that hides it (TLP, sectors, mode).
-			if _, err := s.incVisible(ctx, st.actor, id); err != nil {
-				send("event: gone\ndata: {}\n\n")
-				return
-			}
-			if !send(fmt.Sprintf("event: refresh\ndata: %d\n\n", ev.At.UnixMilli())) {
-				return
-			}
-		}
-	}
+	// Hints only: the policy is asked again before each refresh, since the
+	// incident may have changed in a way that hides it (TLP, sectors, mode).
+	s.streamHints(w, r, incTopic(id), func() bool {
+		_, err := s.incVisible(ctx, st.actor, id)
+		return err == nil
+	}, 0)
 }
 
 // incSitrep produces a situation report at any time, in the page language

@@ -203,51 +203,8 @@ func (s *Server) receiptsEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, i18n.T(st.lang, "err.not_found"), http.StatusNotFound)
 		return
 	}
-	rc := http.NewResponseController(w)
-	events, stop := s.live.Subscribe(advTopic(id))
-	defer stop()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache, no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	_ = rc.SetWriteDeadline(time.Time{})
-	send := func(msg string) bool {
-		if _, err := fmt.Fprint(w, msg); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
-	}
-	if !send("retry: 5000\n: connected\n\n") {
-		return
-	}
-	beat := time.NewTicker(sseHeartbeat)
-	defer beat.Stop()
 	// Confirmations arrive in bursts: one refresh per half second at most.
-	var pending <-chan time.Time
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-beat.C:
-			if !send(": ping\n\n") {
-				return
-			}
-		case <-events:
-			if pending == nil {
-				pending = time.After(500 * time.Millisecond)
-			}
-		case <-pending:
-			pending = nil
-			if !check() {
-				send("event: gone\ndata: {}\n\n")
-				return
-			}
-			if !send("event: refresh\ndata: {}\n\n") {
-				return
-			}
-		}
-	}
+	s.streamHints(w, r, advTopic(id), check, 500*time.Millisecond)
 }
 
 func (s *Server) receiptsFollowUp(w http.ResponseWriter, r *http.Request) {

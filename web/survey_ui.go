@@ -731,44 +731,7 @@ func (s *Server) surveyEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, i18n.T(st.lang, "err.not_found"), http.StatusNotFound)
 		return
 	}
-	rc := http.NewResponseController(w)
-	events, stop := s.live.Subscribe(surveyTopic(id))
-	defer stop()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache, no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	_ = rc.SetWriteDeadline(time.Time{})
-	send := func(msg string) bool {
-		if _, err := fmt.Fprint(w, msg); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
-	}
-	if !send("retry: 5000\n: connected\n\n") {
-		return
-	}
-	beat := time.NewTicker(sseHeartbeat)
-	defer beat.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-beat.C:
-			if !send(": ping\n\n") {
-				return
-			}
-		case ev := <-events:
-			if !visible() {
-				send("event: gone\ndata: {}\n\n")
-				return
-			}
-			if !send(fmt.Sprintf("event: refresh\ndata: %d\n\n", ev.At.UnixMilli())) {
-				return
-			}
-		}
-	}
+	s.streamHints(w, r, surveyTopic(id), visible, 0)
 }
 
 // ---- answering ----

@@ -45,7 +45,11 @@ func (s Source) ObjectsURL() (string, error) {
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
-	u.Path += "collections/" + url.PathEscape(s.CollectionID) + "/objects/"
+	if strings.ContainsAny(s.CollectionID, "/?#") || s.CollectionID == "" {
+		return "", errors.New("taxiiclient: bad collection id")
+	}
+	u.Path += "collections/" + s.CollectionID + "/objects/"
+	u.RawPath = ""
 	u.RawQuery = ""
 	return u.String(), nil
 }

@@ -51,6 +51,50 @@ func (s *Server) apiC4TAPMembers(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, err)
 }
 
+// setC4TAPMember adds or removes a participant for an administrator of
+// NISC or the Council.
+func (s *Server) setC4TAPMember(r *http.Request, st *reqState, orgID int64, member bool) error {
+	if err := regAuthorize(st, ceptor.ActManageMembers, ceptor.Resource{Kind: ceptor.KindC4TAP}); err != nil {
+		return err
+	}
+	o, err := s.store.FindOrg(r.Context(), orgID)
+	if err != nil {
+		return regNotFound()
+	}
+	store, err := s.sharing()
+	if err != nil {
+		return err
+	}
+	err = s.change(r, func(r *http.Request) error {
+		if err := store.SetC4TAPMember(r.Context(), o.ID, st.actor.UserID, member); err != nil {
+			return err
+		}
+		s.audit(r, "c4tap.member", ceptor.KindC4TAP, strconv.FormatInt(o.ID, 10), o.ID, map[string]any{"member": member})
+		return nil
+	})
+	if err == nil {
+		s.tokens.clear() // memberships are part of cached actors (other nodes: within the cache TTL)
+	}
+	return err
+}
+
+func (s *Server) c4tapMemberForm(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.FormValue("org_id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(w, r, ceptor.Invalid(map[string]string{"org_id": "err.required"}))
+		return
+	}
+	if err := s.setC4TAPMember(r, st, id, r.FormValue("member") == "true"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/sharing", http.StatusSeeOther)
+}
+
 func (s *Server) apiSetC4TAPMember(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.apiActor(w, r)
 	if !ok {
@@ -69,27 +113,9 @@ func (s *Server) apiSetC4TAPMember(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	o, err := s.store.FindOrg(r.Context(), orgID)
-	if err != nil {
-		s.fail(w, r, regNotFound())
-		return
-	}
-	store, err := s.sharing()
-	if err != nil {
+	if err := s.setC4TAPMember(r, st, orgID, in.Member); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	err = s.change(r, func(r *http.Request) error {
-		if err := store.SetC4TAPMember(r.Context(), o.ID, st.actor.UserID, in.Member); err != nil {
-			return err
-		}
-		s.audit(r, "c4tap.member", ceptor.KindC4TAP, strconv.FormatInt(o.ID, 10), o.ID, map[string]any{"member": in.Member})
-		return nil
-	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.tokens.clear() // memberships are part of cached actors (other nodes: within the cache TTL)
 	s.apiC4TAPMembers(w, r)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -164,6 +165,21 @@ func TestC4TAPAndMISP(t *testing.T) {
 			code, _, body = apiCall(t, h, "GET", q, supTok, "", "", nil)
 			if json.Unmarshal(body, &c); code != http.StatusOK || c.Sources != 1 {
 				t.Fatalf("supplier correlation: %d %s", code, body)
+			}
+
+			// NISC's administrator keeps the participant list on the page.
+			supUser, _ := h.db.FindUserByEmail(ctx, "admin.supplier@demo.example")
+			if code, _, _ := nisc.post("/sharing/members", url.Values{"org_id": {strconv.FormatInt(supUser.OrgID, 10)}, "member": {"true"}}); code != http.StatusSeeOther {
+				t.Fatalf("add member form: %d", code)
+			}
+			if ok, _ := h.db.IsC4TAPMember(ctx, supUser.OrgID); !ok {
+				t.Fatal("the form did not add the member")
+			}
+			if code, page := nisc.get("/sharing"); code != http.StatusOK || !strings.Contains(page, "C4TAP 参加組織") {
+				t.Fatalf("members on the page: %d", code)
+			}
+			if code, _, _ := sec.post("/sharing/members", url.Values{"org_id": {strconv.FormatInt(supUser.OrgID, 10)}, "member": {"false"}}); code != http.StatusForbidden {
+				t.Fatalf("secretariat removes a member: %d", code)
 			}
 
 			// Pages render.

@@ -47,6 +47,7 @@ func (s *Server) routesSharing() {
 	s.routesSubscriptions()
 	s.mux.HandleFunc("GET /sharing", s.sharingPage)
 	s.mux.HandleFunc("POST /sharing/c4tap", s.c4tapUpload)
+	s.mux.HandleFunc("POST /sharing/members", s.c4tapMemberForm)
 	s.mux.HandleFunc("POST /sharing/misp", s.mispUpload)
 	s.mux.HandleFunc("GET /sharing/c4tap/{id}", s.c4tapPage)
 	s.mux.HandleFunc("GET /sharing/c4tap/{id}/eml", s.c4tapDownload)
@@ -214,6 +215,8 @@ func (s *Server) apiC4TAPGet(w http.ResponseWriter, r *http.Request) {
 // ---- pages ----
 
 type sharingPageData struct {
+	CanManage   bool
+	Members     []*ceptor.Organization
 	CanSubmit   bool
 	CanImport   bool
 	Submissions []*c4tap.Submission
@@ -232,6 +235,23 @@ func (s *Server) sharingPage(w http.ResponseWriter, r *http.Request) {
 		CanSubmit: ceptor.Allow(a, ceptor.ActCreate, ceptor.Resource{Kind: ceptor.KindC4TAP, OrgID: a.OrgID, TLP: ceptor.TLPAmber}),
 		CanImport: ceptor.Allow(a, ceptor.ActImport, ceptor.Resource{Kind: ceptor.KindMISP, OrgID: a.OrgID})}
 	var err error
+	if d.CanManage = ceptor.Allow(a, ceptor.ActManageMembers, ceptor.Resource{Kind: ceptor.KindC4TAP}); d.CanManage {
+		store, err := s.sharing()
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ids, err := store.C4TAPMembers(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, id := range ids {
+			if o, err := s.store.FindOrg(r.Context(), id); err == nil {
+				d.Members = append(d.Members, o)
+			}
+		}
+	}
 	if d.Submissions, _, err = s.c4tapList(r.Context(), a, 50, 0); err != nil {
 		s.fail(w, r, err)
 		return

@@ -73,6 +73,10 @@ func (d *DB) AddSubmission(ctx context.Context, s *c4tap.Submission) error {
 		if s.Extracted == nil {
 			s.Extracted = m.Indicators()
 		}
+		// Queued for the STIX index (the TAXII c4tap collection).
+		if _, err := d.exec(ctx, tx, "INSERT INTO stix_dirty (source_kind, source_id) VALUES ('c4tap', ?)", id); err != nil {
+			return err
+		}
 		for _, in := range s.Extracted {
 			if _, err := d.exec(ctx, tx, "INSERT INTO c4tap_indicators (submission_id, type, value, role) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 				id, string(in.Type), in.Value, in.Role); err != nil {
@@ -192,6 +196,7 @@ func (d *DB) WithdrawSubmission(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &ceptor.Error{Code: ceptor.ENOTFOUND, Message: "no such submission", Key: "err.not_found"}
 		}
-		return nil
+		_, err = d.exec(ctx, tx, "INSERT INTO stix_dirty (source_kind, source_id) VALUES ('c4tap', ?)", id)
+		return err
 	})
 }

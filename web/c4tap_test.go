@@ -11,6 +11,7 @@ import (
 
 	"ceptor"
 	"ceptor/misp"
+	"ceptor/stix"
 )
 
 const testEML = "Return-Path: <bounce@mailer.example>\r\n" +
@@ -90,6 +91,13 @@ func TestC4TAPAndMISP(t *testing.T) {
 			}
 			if code, _, _ := apiCall(t, h, "GET", path, secTok, "", "", nil); code != http.StatusOK {
 				t.Fatalf("member read: %d", code)
+			}
+			// The submission's indicators are in the TAXII c4tap collection,
+			// without a creator.
+			taxiiAcc := map[string]string{"Accept": "application/taxii+json;version=2.1"}
+			code, _, body = apiCall(t, h, "GET", "/taxii2/ceptor/collections/"+stix.UUIDOf("taxii-collection:c4tap")+"/objects/", secTok, "", "", taxiiAcc)
+			if code != http.StatusOK || !strings.Contains(string(body), "login.spoofed-gov.example") || strings.Contains(string(body), "created_by_ref") {
+				t.Fatalf("c4tap collection: %d %s", code, body)
 			}
 			sec := h.login("analyst.secretariat@demo.example")
 			if code, page := sec.get("/sharing/c4tap/" + strconv.FormatInt(sub.ID, 10)); code != http.StatusOK || strings.Contains(page, "<script>alert") ||

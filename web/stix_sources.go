@@ -30,6 +30,7 @@ func (s *Server) stixSources() map[string]stixSource {
 		"report":   reportSTIX{s},
 		"incident": incidentSTIX{s},
 		"taxii":    receivedSTIX{s},
+		"c4tap":    c4tapSTIX{s}, // C4TAP submissions (c4tap_stix.go)
 	}
 }
 

@@ -23,7 +23,7 @@ type textIndexer struct {
 const (
 	textIndexDelay = 200 * time.Millisecond // gathers a batch after a change
 	textIndexEvery = 5 * time.Second
-	textIndexBatch = 500
+	textIndexBatch = 100
 	// textIndexYieldMax bounds how long the index waits for queued writers
 	// before writing anyway, so that it cannot fall behind for ever.
 	textIndexYieldMax = 10 * time.Second

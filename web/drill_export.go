@@ -1,18 +1,13 @@
 package web
 
 import (
-	"bufio"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"ceptor"
 	"ceptor/i18n"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Drill results as CSV and XLSX, one row per organisation (recipient of
@@ -111,40 +106,16 @@ func exportTime(t *time.Time) string {
 }
 
 func (s *Server) drillResultsCSV(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.requireUser(w, r)
-	if !ok {
-		return
-	}
-	d, rows, err := s.drillExport(r, st)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.auditDrill(r, "drill.export", d, map[string]any{"format": "csv", "rows": len(rows) - 1})
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="drill-%d-results.csv"`, d.ID))
-	w.Header().Set("Cache-Control", "no-store")
-	bw := bufio.NewWriter(w)
-	bw.WriteString("\ufeff")
-	cw := csv.NewWriter(bw)
-	for _, row := range rows {
-		cw.Write(defuse(row))
-	}
-	cw.Flush()
-	bw.Flush()
-}
-
-// defuse keeps spreadsheets from reading cells as formulas.
-func defuse(row []string) []string {
-	for i, c := range row {
-		if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
-			row[i] = "'" + c
-		}
-	}
-	return row
+	s.drillResultsFile(w, r, "csv")
 }
 
 func (s *Server) drillResultsXLSX(w http.ResponseWriter, r *http.Request) {
+	s.drillResultsFile(w, r, "xlsx")
+}
+
+// drillResultsFile sends a drill's results as CSV or XLSX; every export is
+// audited.
+func (s *Server) drillResultsFile(w http.ResponseWriter, r *http.Request, format string) {
 	st, ok := s.requireUser(w, r)
 	if !ok {
 		return
@@ -154,33 +125,11 @@ func (s *Server) drillResultsXLSX(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := i18n.T(st.lang, "drills.sheet")
-	f.SetSheetName("Sheet1", sheet)
-	sw, err := f.NewStreamWriter(sheet)
+	body, ctype, err := tableFile(format, i18n.T(st.lang, "drills.sheet"), rows)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	for i, row := range rows {
-		cells := make([]any, len(row))
-		for j, c := range defuse(row) {
-			cells[j] = c
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, cells); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.auditDrill(r, "drill.export", d, map[string]any{"format": "xlsx", "rows": len(rows) - 1})
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="drill-%d-results.xlsx"`, d.ID))
-	w.Header().Set("Cache-Control", "no-store")
-	f.Write(w)
+	s.auditDrill(r, "drill.export", d, map[string]any{"format": format, "rows": len(rows) - 1})
+	sendFile(w, fmt.Sprintf("drill-%d-results.%s", d.ID, format), ctype, body)
 }

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -13,8 +11,6 @@ import (
 
 	"ceptor"
 	"ceptor/i18n"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // The receipt dashboard of an advisory (疎通確認): confirmation rate
@@ -306,36 +302,16 @@ func (s *Server) receiptExport(r *http.Request, st *reqState) (*ceptor.Advisory,
 }
 
 func (s *Server) receiptsCSV(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.requireUser(w, r)
-	if !ok {
-		return
-	}
-	a, rows, err := s.receiptExport(r, st)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.auditAdvisory(r, "advisory.export", a, map[string]any{"format": "csv", "rows": len(rows) - 1})
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="advisory-%d-receipts.csv"`, a.ID))
-	w.Header().Set("Cache-Control", "no-store")
-	bw := bufio.NewWriter(w)
-	bw.WriteString("\ufeff") // Excel opens UTF-8 CSV correctly with a BOM
-	cw := csv.NewWriter(bw)
-	for _, row := range rows {
-		for i, c := range row {
-			// Cells starting with = + - @ are formulas to spreadsheets.
-			if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
-				row[i] = "'" + c
-			}
-		}
-		cw.Write(row)
-	}
-	cw.Flush()
-	bw.Flush()
+	s.receiptsFile(w, r, "csv")
 }
 
 func (s *Server) receiptsXLSX(w http.ResponseWriter, r *http.Request) {
+	s.receiptsFile(w, r, "xlsx")
+}
+
+// receiptsFile sends an advisory's receipts as CSV or XLSX; every export is
+// audited.
+func (s *Server) receiptsFile(w http.ResponseWriter, r *http.Request, format string) {
 	st, ok := s.requireUser(w, r)
 	if !ok {
 		return
@@ -345,33 +321,11 @@ func (s *Server) receiptsXLSX(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := i18n.T(st.lang, "adv.receipts_sheet")
-	f.SetSheetName("Sheet1", sheet)
-	sw, err := f.NewStreamWriter(sheet)
+	body, ctype, err := tableFile(format, i18n.T(st.lang, "adv.receipts_sheet"), rows)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	for i, row := range rows {
-		cells := make([]any, len(row))
-		for j, c := range row {
-			cells[j] = c
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, cells); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.auditAdvisory(r, "advisory.export", a, map[string]any{"format": "xlsx", "rows": len(rows) - 1})
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="advisory-%d-receipts.xlsx"`, a.ID))
-	w.Header().Set("Cache-Control", "no-store")
-	f.Write(w)
+	s.auditAdvisory(r, "advisory.export", a, map[string]any{"format": format, "rows": len(rows) - 1})
+	sendFile(w, fmt.Sprintf("advisory-%d-receipts.%s", a.ID, format), ctype, body)
 }

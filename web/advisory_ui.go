@@ -195,17 +195,7 @@ func (s *Server) advForm(w http.ResponseWriter, r *http.Request, st *reqState, m
 	}
 	d.OrgIDs = strings.Join(ids, ", ")
 	p := s.page(w, r, i18n.T(st.lang, "adv.form_title."+mode), d)
-	status := http.StatusOK
-	if err != nil {
-		if ceptor.ErrorCode(err) != ceptor.EINVALID {
-			s.fail(w, r, err)
-			return
-		}
-		status = http.StatusUnprocessableEntity
-		p.Errors = fieldErrors(st.lang, err)
-		p.FormError = i18n.T(st.lang, messageKey(err))
-	}
-	s.render(w, r, status, "advisory_form", p)
+	s.renderForm(w, r, st, "advisory_form", p, err)
 }
 
 // advFormInput reads the form.

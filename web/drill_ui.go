@@ -191,17 +191,7 @@ func (s *Server) drillForm(w http.ResponseWriter, r *http.Request, st *reqState,
 		d.End = dr.WindowEnd.In(ceptor.Tokyo).Format("2006-01-02T15:04")
 	}
 	p := s.page(w, r, i18n.T(st.lang, "drills.form_title."+mode), d)
-	status := http.StatusOK
-	if ferr != nil {
-		if ceptor.ErrorCode(ferr) != ceptor.EINVALID {
-			s.fail(w, r, ferr)
-			return
-		}
-		status = http.StatusUnprocessableEntity
-		p.Errors = fieldErrors(st.lang, ferr)
-		p.FormError = i18n.T(st.lang, messageKey(ferr))
-	}
-	s.render(w, r, status, "drill_form", p)
+	s.renderForm(w, r, st, "drill_form", p, ferr)
 }
 
 func drillFormInput(r *http.Request) *drillInput {
@@ -417,17 +407,7 @@ type selfCheckFormData struct {
 func (s *Server) selfCheckPage(w http.ResponseWriter, r *http.Request, st *reqState, d *ceptor.Drill, c *ceptor.SelfCheck, minutes string, ferr error) {
 	data := selfCheckFormData{D: d, C: c, Minutes: minutes, Arrived: ceptor.SelfCheckArrived, Channels: ceptor.SelfCheckChannels}
 	p := s.page(w, r, i18n.T(st.lang, "drills.selfcheck_title"), data)
-	status := http.StatusOK
-	if ferr != nil {
-		if ceptor.ErrorCode(ferr) != ceptor.EINVALID {
-			s.fail(w, r, ferr)
-			return
-		}
-		status = http.StatusUnprocessableEntity
-		p.Errors = fieldErrors(st.lang, ferr)
-		p.FormError = i18n.T(st.lang, messageKey(ferr))
-	}
-	s.render(w, r, status, "drill_selfcheck", p)
+	s.renderForm(w, r, st, "drill_selfcheck", p, ferr)
 }
 
 func (s *Server) drillSelfCheckForm(w http.ResponseWriter, r *http.Request) {
@@ -520,17 +500,7 @@ func (s *Server) drillReportPage(w http.ResponseWriter, r *http.Request, st *req
 		data.Route = string(ceptor.RouteMinistry)
 	}
 	p := s.page(w, r, i18n.T(st.lang, "drills.report_title"), data)
-	status := http.StatusOK
-	if ferr != nil {
-		if ceptor.ErrorCode(ferr) != ceptor.EINVALID {
-			s.fail(w, r, ferr)
-			return
-		}
-		status = http.StatusUnprocessableEntity
-		p.Errors = fieldErrors(st.lang, ferr)
-		p.FormError = i18n.T(st.lang, messageKey(ferr))
-	}
-	s.render(w, r, status, "drill_report", p)
+	s.renderForm(w, r, st, "drill_report", p, ferr)
 }
 
 func (s *Server) drillReportForm(w http.ResponseWriter, r *http.Request) {

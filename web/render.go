@@ -273,6 +273,23 @@ func messageKey(err error) string {
 }
 
 // fieldErrors translates per-field error keys.
+// renderForm shows a form page: as it is (200) when err is nil, with the
+// field and form messages (422) when err is an EINVALID error; any other
+// error is answered as such.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, st *reqState, name string, p *Page, err error) {
+	status := http.StatusOK
+	if err != nil {
+		if ceptor.ErrorCode(err) != ceptor.EINVALID {
+			s.fail(w, r, err)
+			return
+		}
+		status = http.StatusUnprocessableEntity
+		p.Errors = fieldErrors(st.lang, err)
+		p.FormError = i18n.T(st.lang, messageKey(err))
+	}
+	s.render(w, r, status, name, p)
+}
+
 func fieldErrors(lang string, err error) map[string]string {
 	f := ceptor.ErrorFields(err)
 	if len(f) == 0 {

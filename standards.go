@@ -14,28 +14,47 @@ import (
 // SectorStandard is one standards document of a sector, as of its latest
 // revision.
 type SectorStandard struct {
-	ID        int64     `json:"id"`
-	SectorID  int64     `json:"sector_id"`
-	Title     string    `json:"title"`
-	Issuer    string    `json:"issuer"`
-	Version   string    `json:"version"`
-	IssuedOn  string    `json:"issued_on"` // YYYY-MM-DD
-	URL       string    `json:"url,omitempty"`
-	Note      string    `json:"note,omitempty"`
-	Revisions int       `json:"revisions"`
-	UpdatedBy int64     `json:"updated_by,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        int64  `json:"id"`
+	SectorID  int64  `json:"sector_id"`
+	Title     string `json:"title"`
+	Issuer    string `json:"issuer"`
+	Version   string `json:"version"`
+	IssuedOn  string `json:"issued_on"` // YYYY-MM-DD
+	URL       string `json:"url,omitempty"`
+	Note      string `json:"note,omitempty"`
+	Revisions int    `json:"revisions"`
+	// File is the document itself as uploaded with its latest revision
+	// (nil: none; the link may be all there is).
+	File      *StandardFile `json:"file,omitempty"`
+	UpdatedBy int64         `json:"updated_by,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // StandardRevision is one recorded revision of a standards document.
 type StandardRevision struct {
-	StandardID int64     `json:"standard_id"`
-	Version    string    `json:"version"`
-	IssuedOn   string    `json:"issued_on"`
-	Note       string    `json:"note,omitempty"`
-	RecordedBy int64     `json:"recorded_by,omitempty"`
-	RecordedAt time.Time `json:"recorded_at"`
+	StandardID int64         `json:"standard_id"`
+	Seq        int           `json:"seq"` // 1 for the first registration
+	File       *StandardFile `json:"file,omitempty"`
+	Version    string        `json:"version"`
+	IssuedOn   string        `json:"issued_on"`
+	Note       string        `json:"note,omitempty"`
+	RecordedBy int64         `json:"recorded_by,omitempty"`
+	RecordedAt time.Time     `json:"recorded_at"`
+}
+
+// StandardFile is the file a revision of a standards document carries (the
+// document as published, e.g. a PDF), besides or instead of its link. The
+// content is stored with it and always served as a download, never rendered.
+type StandardFile struct {
+	StandardID  int64     `json:"standard_id"`
+	Revision    int       `json:"revision"` // the revision's Seq
+	FileName    string    `json:"file_name"`
+	ContentType string    `json:"content_type"` // as sniffed or declared at upload; informative only
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	UploadedBy  int64     `json:"uploaded_by,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Validate checks the fields a ministry enters.
@@ -141,6 +160,17 @@ type StandardsService interface {
 	// ReviseStandard records a new revision and updates the document.
 	ReviseStandard(ctx context.Context, s *SectorStandard) error
 	StandardRevisions(ctx context.Context, id int64) ([]StandardRevision, error)
+	// SetStandardFile stores the file of the document's latest revision
+	// (f.StandardID), replacing the one it had; it returns the replaced
+	// file's description (nil: there was none). Size and SHA-256 are
+	// computed from data, which must be 1 byte to MaxAttachmentSize.
+	SetStandardFile(ctx context.Context, f *StandardFile, data []byte) (*StandardFile, error)
+	// RemoveStandardFile deletes the file of the document's latest
+	// revision and returns what it was; ENOTFOUND when it has none.
+	RemoveStandardFile(ctx context.Context, standardID int64) (*StandardFile, error)
+	// StandardFileData returns the file of a revision (seq 0: the latest)
+	// and its content; ENOTFOUND when that revision has none.
+	StandardFileData(ctx context.Context, standardID int64, seq int) (*StandardFile, []byte, error)
 	// SetStandardsStatus creates or replaces a sector's status of a year;
 	// it clears an earlier review.
 	SetStandardsStatus(ctx context.Context, s *StandardsStatus) error

@@ -2,8 +2,11 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"strings"
+	"unicode/utf8"
 
 	"ceptor"
 )
@@ -187,25 +190,53 @@ func (d *DB) CatalogChanges(ctx context.Context, id int64) ([]ceptor.CatalogChan
 
 // ---- standards register ----
 
-const standardCols = "id, sector_id, title, issuer, version, issued_on, url, note, revisions, COALESCE(updated_by, 0), created_at, updated_at"
+const standardCols = "s.id, s.sector_id, s.title, s.issuer, s.version, s.issued_on, s.url, s.note, s.revisions, COALESCE(s.updated_by, 0), s.created_at, s.updated_at, " + fileJoinCols
+
+// standardFrom joins each document with the file of its latest revision.
+const standardFrom = " FROM sector_standards s LEFT JOIN standard_files f ON f.standard_id = s.id AND f.seq = s.revisions"
+
+// fileJoinCols are the columns of a LEFT JOINed standard_files f (all NULL
+// when there is no file).
+const fileJoinCols = "f.seq, f.file_name, f.content_type, f.size, f.sha256, f.uploaded_by, f.created_at"
+
+// fileScan receives fileJoinCols.
+type fileScan struct {
+	seq, size, by sql.NullInt64
+	name, ct, sum sql.NullString
+	at            sql.NullTime
+}
+
+func (f *fileScan) dest() []any {
+	return []any{&f.seq, &f.name, &f.ct, &f.size, &f.sum, &f.by, &f.at}
+}
+
+func (f *fileScan) file(standardID int64) *ceptor.StandardFile {
+	if !f.seq.Valid {
+		return nil
+	}
+	return &ceptor.StandardFile{StandardID: standardID, Revision: int(f.seq.Int64), FileName: f.name.String, ContentType: f.ct.String,
+		Size: f.size.Int64, SHA256: f.sum.String, UploadedBy: f.by.Int64, CreatedAt: f.at.Time.UTC()}
+}
 
 func scanStandard(s interface{ Scan(...any) error }) (*ceptor.SectorStandard, error) {
 	x := &ceptor.SectorStandard{}
-	if err := s.Scan(&x.ID, &x.SectorID, &x.Title, &x.Issuer, &x.Version, &x.IssuedOn, &x.URL, &x.Note, &x.Revisions, &x.UpdatedBy, &x.CreatedAt, &x.UpdatedAt); err != nil {
+	var fs fileScan
+	if err := s.Scan(append([]any{&x.ID, &x.SectorID, &x.Title, &x.Issuer, &x.Version, &x.IssuedOn, &x.URL, &x.Note, &x.Revisions, &x.UpdatedBy, &x.CreatedAt, &x.UpdatedAt}, fs.dest()...)...); err != nil {
 		return nil, translate(err)
 	}
 	x.CreatedAt, x.UpdatedAt = x.CreatedAt.UTC(), x.UpdatedAt.UTC()
+	x.File = fs.file(x.ID)
 	return x, nil
 }
 
 // ListStandards returns the documents of a sector (0: every sector).
 func (d *DB) ListStandards(ctx context.Context, sectorID int64) ([]*ceptor.SectorStandard, error) {
-	q, args := "SELECT "+standardCols+" FROM sector_standards", []any{}
+	q, args := "SELECT "+standardCols+standardFrom, []any{}
 	if sectorID != 0 {
-		q += " WHERE sector_id = ?"
+		q += " WHERE s.sector_id = ?"
 		args = append(args, sectorID)
 	}
-	rows, err := d.query(ctx, d.db, q+" ORDER BY sector_id, title", args...)
+	rows, err := d.query(ctx, d.db, q+" ORDER BY s.sector_id, s.title", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +254,7 @@ func (d *DB) ListStandards(ctx context.Context, sectorID int64) ([]*ceptor.Secto
 
 // FindStandard returns one document.
 func (d *DB) FindStandard(ctx context.Context, id int64) (*ceptor.SectorStandard, error) {
-	return scanStandard(d.queryRow(d.db, ctx, "SELECT "+standardCols+" FROM sector_standards WHERE id = ?", id))
+	return scanStandard(d.queryRow(d.db, ctx, "SELECT "+standardCols+standardFrom+" WHERE s.id = ?", id))
 }
 
 // CreateStandard stores a document with its first revision.
@@ -268,9 +299,12 @@ func (d *DB) ReviseStandard(ctx context.Context, s *ceptor.SectorStandard) error
 	})
 }
 
-// StandardRevisions returns a document's revisions, newest first.
+// StandardRevisions returns a document's revisions, newest first, each
+// with the description of its file.
 func (d *DB) StandardRevisions(ctx context.Context, id int64) ([]ceptor.StandardRevision, error) {
-	rows, err := d.query(ctx, d.db, "SELECT standard_id, version, issued_on, note, COALESCE(recorded_by, 0), recorded_at FROM standard_revisions WHERE standard_id = ? ORDER BY seq DESC", id)
+	rows, err := d.query(ctx, d.db, `SELECT r.standard_id, r.seq, r.version, r.issued_on, r.note, COALESCE(r.recorded_by, 0), r.recorded_at, `+fileJoinCols+`
+		FROM standard_revisions r LEFT JOIN standard_files f ON f.standard_id = r.standard_id AND f.seq = r.seq
+		WHERE r.standard_id = ? ORDER BY r.seq DESC`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -278,13 +312,126 @@ func (d *DB) StandardRevisions(ctx context.Context, id int64) ([]ceptor.Standard
 	out := []ceptor.StandardRevision{}
 	for rows.Next() {
 		var r ceptor.StandardRevision
-		if err := rows.Scan(&r.StandardID, &r.Version, &r.IssuedOn, &r.Note, &r.RecordedBy, &r.RecordedAt); err != nil {
+		var fs fileScan
+		if err := rows.Scan(append([]any{&r.StandardID, &r.Seq, &r.Version, &r.IssuedOn, &r.Note, &r.RecordedBy, &r.RecordedAt}, fs.dest()...)...); err != nil {
 			return nil, translate(err)
 		}
 		r.RecordedAt = r.RecordedAt.UTC()
+		r.File = fs.file(r.StandardID)
 		out = append(out, r)
 	}
 	return out, translate(rows.Err())
+}
+
+// ---- files of the register ----
+
+const standardFileCols = "standard_id, seq, file_name, content_type, size, sha256, COALESCE(uploaded_by, 0), created_at"
+
+func scanStandardFile(sc interface{ Scan(...any) error }, extra ...any) (*ceptor.StandardFile, error) {
+	f := &ceptor.StandardFile{}
+	if err := sc.Scan(append([]any{&f.StandardID, &f.Revision, &f.FileName, &f.ContentType, &f.Size, &f.SHA256, &f.UploadedBy, &f.CreatedAt}, extra...)...); err != nil {
+		return nil, translate(err)
+	}
+	f.CreatedAt = f.CreatedAt.UTC()
+	return f, nil
+}
+
+// checkStandardFile validates a file before it is stored.
+func checkStandardFile(f *ceptor.StandardFile, data []byte) error {
+	v := map[string]string{}
+	f.FileName = strings.TrimSpace(f.FileName)
+	switch {
+	case f.FileName == "":
+		v["file"] = "err.required"
+	case !utf8.ValidString(f.FileName):
+		v["file"] = "err.encoding"
+	case utf8.RuneCountInString(f.FileName) > 255:
+		v["file"] = "err.too_long"
+	}
+	switch {
+	case len(data) == 0:
+		v["file"] = "err.attachment_empty"
+	case len(data) > ceptor.MaxAttachmentSize:
+		v["file"] = "err.attachment_too_large"
+	}
+	if len(v) > 0 {
+		return ceptor.Invalid(v)
+	}
+	return nil
+}
+
+// SetStandardFile stores the file of a document's latest revision,
+// replacing the one it had, and returns the replaced one's description.
+func (d *DB) SetStandardFile(ctx context.Context, f *ceptor.StandardFile, data []byte) (*ceptor.StandardFile, error) {
+	if err := checkStandardFile(f, data); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	f.Size, f.SHA256, f.CreatedAt = int64(len(data)), hex.EncodeToString(sum[:]), d.stamp()
+	if f.ContentType == "" {
+		f.ContentType = "application/octet-stream"
+	}
+	var prev *ceptor.StandardFile
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		if err := d.queryRow(tx, ctx, "SELECT revisions FROM sector_standards WHERE id = ?", f.StandardID).Scan(&f.Revision); err != nil {
+			return translate(err)
+		}
+		old, err := scanStandardFile(d.queryRow(tx, ctx, "SELECT "+standardFileCols+" FROM standard_files WHERE standard_id = ? AND seq = ?", f.StandardID, f.Revision))
+		switch {
+		case err == nil:
+			prev = old
+			if _, err := d.exec(ctx, tx, "DELETE FROM standard_files WHERE standard_id = ? AND seq = ?", f.StandardID, f.Revision); err != nil {
+				return err
+			}
+		case ceptor.ErrorCode(err) != ceptor.ENOTFOUND:
+			return err
+		}
+		_, err = d.exec(ctx, tx, `INSERT INTO standard_files (standard_id, seq, file_name, content_type, size, sha256, data, uploaded_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.StandardID, f.Revision, f.FileName, f.ContentType, f.Size, f.SHA256, data, zeroNull(f.UploadedBy), f.CreatedAt)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return prev, nil
+}
+
+// RemoveStandardFile deletes the file of a document's latest revision.
+func (d *DB) RemoveStandardFile(ctx context.Context, standardID int64) (*ceptor.StandardFile, error) {
+	var old *ceptor.StandardFile
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		var seq int
+		if err := d.queryRow(tx, ctx, "SELECT revisions FROM sector_standards WHERE id = ?", standardID).Scan(&seq); err != nil {
+			return translate(err)
+		}
+		var err error
+		if old, err = scanStandardFile(d.queryRow(tx, ctx, "SELECT "+standardFileCols+" FROM standard_files WHERE standard_id = ? AND seq = ?", standardID, seq)); err != nil {
+			return err
+		}
+		_, err = d.exec(ctx, tx, "DELETE FROM standard_files WHERE standard_id = ? AND seq = ?", standardID, seq)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return old, nil
+}
+
+// StandardFileData returns the file of a revision (0: the latest) and its
+// content.
+func (d *DB) StandardFileData(ctx context.Context, standardID int64, seq int) (*ceptor.StandardFile, []byte, error) {
+	var data []byte
+	q := "SELECT " + standardFileCols + ", data FROM standard_files WHERE standard_id = ? AND seq = ?"
+	args := []any{standardID, seq}
+	if seq == 0 {
+		q = "SELECT " + standardFileCols + ", data FROM standard_files WHERE standard_id = ? AND seq = (SELECT revisions FROM sector_standards WHERE id = ?)"
+		args = []any{standardID, standardID}
+	}
+	f, err := scanStandardFile(d.queryRow(d.db, ctx, q, args...), &data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, data, nil
 }
 
 // SetStandardsStatus creates or replaces a sector's status of a year and

@@ -76,11 +76,23 @@ func TestStandardFiles(t *testing.T) {
 			t.Fatalf("list %+v", list)
 		}
 		// Refused: empty, too large, no name, unknown document.
-		wantCode(t, func() error { _, err := db.SetStandardFile(ctx, &ceptor.StandardFile{StandardID: s.ID, FileName: "a.pdf"}, nil); return err }(), ceptor.EINVALID)
+		wantCode(t, func() error {
+			_, err := db.SetStandardFile(ctx, &ceptor.StandardFile{StandardID: s.ID, FileName: "a.pdf"}, nil)
+			return err
+		}(), ceptor.EINVALID)
 		big := make([]byte, ceptor.MaxAttachmentSize+1)
-		wantCode(t, func() error { _, err := db.SetStandardFile(ctx, &ceptor.StandardFile{StandardID: s.ID, FileName: "a.pdf"}, big); return err }(), ceptor.EINVALID)
-		wantCode(t, func() error { _, err := db.SetStandardFile(ctx, &ceptor.StandardFile{StandardID: s.ID, FileName: " "}, v2); return err }(), ceptor.EINVALID)
-		wantCode(t, func() error { _, err := db.SetStandardFile(ctx, &ceptor.StandardFile{StandardID: s.ID + 99, FileName: "a.pdf"}, v2); return err }(), ceptor.ENOTFOUND)
+		wantCode(t, func() error {
+			_, err := db.SetStandardFile(ctx, &ceptor.StandardFile{StandardID: s.ID, FileName: "a.pdf"}, big)
+			return err
+		}(), ceptor.EINVALID)
+		wantCode(t, func() error {
+			_, err := db.SetStandardFile(ctx, &ceptor.StandardFile{StandardID: s.ID, FileName: " "}, v2)
+			return err
+		}(), ceptor.EINVALID)
+		wantCode(t, func() error {
+			_, err := db.SetStandardFile(ctx, &ceptor.StandardFile{StandardID: s.ID + 99, FileName: "a.pdf"}, v2)
+			return err
+		}(), ceptor.ENOTFOUND)
 		_, data, _ = db.StandardFileData(ctx, s.ID, 0)
 		if !bytes.Equal(data, v2) {
 			t.Fatal("a refused upload changed the file")

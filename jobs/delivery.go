@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"ceptor"
@@ -27,6 +28,18 @@ import (
 // Only in that window — the receiver accepted, the process died before
 // recording it — can a message go out twice; both copies carry the same
 // X-Ceptor-Delivery id so that receivers can drop the repeat.
+//
+// The window is kept as narrow as the protocols allow: on its own
+// database connection (PinConn, held for the whole send), the worker
+// records the hand-over (handover 1) just before the final "." of SMTP
+// DATA or the webhook request, and the acceptance (handover 2) the moment
+// the 250 or the 2xx arrives — before QUIT, before closing anything,
+// before the recipient's state is updated. A row found past its lease at
+// handover 2 is recorded as sent, never sent again; at handover 0 it was
+// never handed over and is sent again safely; only at handover 1 may the
+// receiver already have it, and only those are sent again with a possible
+// repeat (counted in the row's uncertain_resends, marked
+// X-Ceptor-Redelivery: possible).
 //
 // When a primary contact's delivery fails for good (a 5xx answer, an
 // invalid address, retries used up) and the organisation has not
@@ -73,6 +86,11 @@ const DeliveryLease = 2 * time.Minute
 type DeliveryStore interface {
 	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
 	ClaimDelivery(ctx context.Context, id int64, now time.Time, lease time.Duration) (*ceptor.AdvisoryDelivery, error)
+	// PinConn holds a database connection for ctx until release.
+	PinConn(ctx context.Context) (pinned context.Context, release func(), err error)
+	// DeliveryHandover records the hand-over state of the claimed attempt
+	// (sqldb.HandoverNone, HandoverHanding, HandoverAccepted).
+	DeliveryHandover(ctx context.Context, x *ceptor.AdvisoryDelivery, state int, at, until time.Time) error
 	DeliverySent(ctx context.Context, x *ceptor.AdvisoryDelivery, at time.Time) error
 	DeliveryRetry(ctx context.Context, x *ceptor.AdvisoryDelivery, msg string) error
 	DeliveryFailed(ctx context.Context, x *ceptor.AdvisoryDelivery, msg string, at time.Time) ([]int64, error)
@@ -140,6 +158,13 @@ func (w *AdvisoryDeliveryWorker) Work(ctx context.Context, job *river.Job[Adviso
 	if lease == 0 {
 		lease = DeliveryLease
 	}
+	// The connection is held from the claim to the record of the
+	// outcome: the acceptance is recorded without waiting for the pool.
+	ctx, release, err := w.Store.PinConn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	x, err := w.Store.ClaimDelivery(ctx, job.Args.DeliveryID, w.now(), lease)
 	if err != nil {
 		return err
@@ -159,7 +184,8 @@ func (w *AdvisoryDeliveryWorker) Work(ctx context.Context, job *river.Job[Adviso
 		_, err := w.Store.DeliveryFailed(ctx, x, "advisory withdrawn before delivery", w.now())
 		return err
 	}
-	sendErr := w.send(ctx, a, x)
+	resend := x.Attempts > 1
+	sendErr := w.send(ctx, a, x, lease, resend)
 	switch {
 	case sendErr == nil:
 		if err := w.Store.DeliverySent(ctx, x, w.now()); err != nil {
@@ -207,7 +233,53 @@ func (w *AdvisoryDeliveryWorker) enqueue(ctx context.Context, ids []int64) error
 	return w.Enqueue(ctx, ids)
 }
 
-func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x *ceptor.AdvisoryDelivery) error {
+// Hand-over states, as sqldb records them.
+const (
+	handoverNone     = 0
+	handoverHanding  = 1
+	handoverAccepted = 2
+)
+
+// handover records the moments around the step that lets the receiver
+// accept a message (see the package comment on deliveries).
+type handover struct {
+	w      *AdvisoryDeliveryWorker
+	ctx    context.Context
+	x      *ceptor.AdvisoryDelivery
+	lease  time.Duration
+	handed bool
+}
+
+func (h *handover) before() error {
+	now := h.w.now()
+	if err := h.w.Store.DeliveryHandover(h.ctx, h.x, handoverHanding, now, now.Add(h.lease)); err != nil {
+		return err
+	}
+	h.handed = true
+	return nil
+}
+
+func (h *handover) accepted() {
+	if err := h.w.Store.DeliveryHandover(h.ctx, h.x, handoverAccepted, h.w.now(), time.Time{}); err != nil {
+		// DeliverySent follows and records it; only a crash before then
+		// leaves the row handed over without an answer.
+		h.w.log().Warn("advisory delivery: recording the acceptance failed", "delivery_id", h.x.ID, "err", err)
+	}
+}
+
+// refused: the receiver answered no (or the step was never taken).
+func (h *handover) refused() {
+	if h.handed {
+		h.w.Store.DeliveryHandover(h.ctx, h.x, handoverNone, h.w.now(), time.Time{})
+	}
+}
+
+// RedeliveryHeader marks a message or webhook call sent again after its
+// sender stopped (the receiver may have the first one: same delivery id).
+const RedeliveryHeader = "X-Ceptor-Redelivery"
+
+func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x *ceptor.AdvisoryDelivery, lease time.Duration, resend bool) error {
+	h := &handover{w: w, ctx: ctx, x: x, lease: lease}
 	switch x.Channel {
 	case ceptor.ChannelEmail:
 		if w.Sender == nil {
@@ -217,7 +289,26 @@ func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x
 		if err != nil {
 			return errPermanent{err}
 		}
-		if err := w.Sender.Send(ctx, m); err != nil {
+		if m.Headers == nil {
+			m.Headers = map[string]string{}
+		}
+		if _, ok := m.Headers["X-Ceptor-Delivery"]; !ok {
+			m.Headers["X-Ceptor-Delivery"] = strconv.FormatInt(x.ID, 10)
+		}
+		if resend {
+			m.Headers[RedeliveryHeader] = "possible"
+		}
+		if hs, ok := w.Sender.(mail.HandoverSender); ok {
+			err = hs.SendHandover(ctx, m, mail.Handover{Before: h.before, Accepted: h.accepted})
+		} else if err = h.before(); err == nil {
+			if err = w.Sender.Send(ctx, m); err == nil {
+				h.accepted()
+			}
+		}
+		if err != nil {
+			if !errors.Is(err, mail.ErrUncertain) {
+				h.refused()
+			}
 			if mail.Permanent(err) {
 				return errPermanent{err}
 			}
@@ -235,6 +326,11 @@ func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", "ceptor-webhook/1")
+		// The idempotency key of the call: the same for every try.
+		req.Header.Set("X-Ceptor-Delivery", strconv.FormatInt(x.ID, 10))
+		if resend {
+			req.Header.Set(RedeliveryHeader, "possible")
+		}
 		for k, v := range headers {
 			req.Header.Set(k, v)
 		}
@@ -242,14 +338,22 @@ func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x
 		if hc == nil {
 			hc = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		}
-		resp, err := hc.Do(req)
-		if err != nil {
+		if err := h.before(); err != nil {
 			return err
 		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			// The receiver may have taken the call: the hand-over stays.
+			return err
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			h.accepted()
+			resp.Body.Close()
+			return nil
+		}
+		h.refused()
 		resp.Body.Close()
 		switch {
-		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			return nil
 		case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 			return fmt.Errorf("webhook answered %d", resp.StatusCode)
 		default:

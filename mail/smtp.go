@@ -97,6 +97,17 @@ func (s *SMTP) Addr() string { return net.JoinHostPort(s.cfg.Host, strconv.Itoa(
 // Send delivers one message. An error that Permanent reports as permanent
 // will not go away by sending again.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
+	return s.SendHandover(ctx, m, Handover{})
+}
+
+var _ HandoverSender = (*SMTP)(nil)
+
+// SendHandover is Send with the two moments that bound the only window in
+// which the server may have accepted a message without the caller
+// knowing: Before runs when everything but the final "." of DATA is
+// written, Accepted as soon as the server answered that "." with 2xx —
+// before QUIT and before the connection is closed.
+func (s *SMTP) SendHandover(ctx context.Context, m Message, h Handover) error {
 	if m.From == "" {
 		m.From = s.cfg.From
 	}
@@ -161,17 +172,52 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("mail: DATA: %w", err)
 	}
 	if _, err := w.Write(data); err != nil {
-		w.Close()
+		// Closing would send the final "."; breaking the connection off
+		// instead makes the server drop the incomplete message.
 		return fmt.Errorf("mail: DATA: %w", err)
 	}
+	if h.Before != nil {
+		if err := h.Before(); err != nil {
+			return fmt.Errorf("mail: not handed over: %w", err)
+		}
+	}
 	if err := w.Close(); err != nil {
+		var te *textproto.Error
+		if !errors.As(err, &te) {
+			// The "." may have reached the server and been accepted;
+			// its answer did not reach us.
+			return fmt.Errorf("mail: message handed over, no answer: %w: %w", ErrUncertain, err)
+		}
 		return fmt.Errorf("mail: message refused: %w", err)
+	}
+	if h.Accepted != nil {
+		h.Accepted()
 	}
 	// The message is accepted once DATA is answered; a failing QUIT does
 	// not make it undelivered.
 	c.Quit()
 	return nil
 }
+
+// Handover is what SendHandover calls around the final step of a send.
+type Handover struct {
+	// Before runs just before the step that lets the server accept the
+	// message; an error stops the send there (nothing was accepted).
+	Before func() error
+	// Accepted runs as soon as the server has accepted the message.
+	Accepted func()
+}
+
+// HandoverSender is a Sender that reports the hand-over of a message (see
+// SMTP.SendHandover).
+type HandoverSender interface {
+	Sender
+	SendHandover(ctx context.Context, m Message, h Handover) error
+}
+
+// ErrUncertain is wrapped by errors after which the server may or may not
+// have accepted the message: the final "." was sent, no answer came.
+var ErrUncertain = errors.New("mail: acceptance unknown")
 
 // ErrRefused is wrapped by errors where the server cannot be used as
 // configured (no STARTTLS when it is required, no AUTH).

@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
 	"ceptor"
@@ -28,23 +30,132 @@ func scanDelivery(sc interface{ Scan(...any) error }) (*ceptor.AdvisoryDelivery,
 	return x, translate(err)
 }
 
-// ClaimDelivery takes a delivery for sending until lease: it returns nil
-// when the row is already sent, failed, or held by another sender.
-func (d *DB) ClaimDelivery(ctx context.Context, id int64, now time.Time, lease time.Duration) (*ceptor.AdvisoryDelivery, error) {
-	var out *ceptor.AdvisoryDelivery
-	err := d.Atomic(ctx, func(ctx context.Context) error {
-		res, err := d.exec(ctx, d.db, `UPDATE advisory_deliveries SET status = 'sending', attempts = attempts + 1, lease_until = ?
-			WHERE id = ? AND (status = 'queued' OR status = 'sending' AND lease_until < ?)`, now.Add(lease).UTC(), id, now.UTC())
-		if err != nil {
-			return err
+// pinKey carries the connection a delivery's sender holds (PinConn).
+type pinKey struct{}
+
+// PinConn gives the returned context a database connection of its own
+// until release is called: a sender then records the hand-over and the
+// acceptance of a message at once, never waiting for a connection of the
+// pool it shares with the other senders and the job queue (on
+// PostgreSQL; SQLite writes one at a time anyway and keeps its pool).
+func (d *DB) PinConn(ctx context.Context) (context.Context, func(), error) {
+	if d.dialect != Postgres || ambient(ctx) != nil {
+		return ctx, func() {}, nil
+	}
+	c, err := d.db.Conn(ctx)
+	if err != nil {
+		return ctx, func() {}, translate(err)
+	}
+	return context.WithValue(ctx, pinKey{}, c), func() { c.Close() }, nil
+}
+
+// dq is the connection for a delivery statement: the ambient
+// transaction, the pinned connection, or the pool.
+func (d *DB) dq(ctx context.Context) querier {
+	if ambient(ctx) == nil {
+		if c, ok := ctx.Value(pinKey{}).(*sql.Conn); ok {
+			return c
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+	}
+	return d.db
+}
+
+// pinnedAtomic is Atomic on the pinned connection when there is one.
+func (d *DB) pinnedAtomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	c, ok := ctx.Value(pinKey{}).(*sql.Conn)
+	if !ok || ambient(ctx) != nil {
+		return d.Atomic(ctx, fn)
+	}
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tx.Rollback()
 		}
-		out, err = scanDelivery(d.queryRow(d.db, ctx, "SELECT "+deliveryCols+" FROM advisory_deliveries WHERE id = ?", id))
+	}()
+	err = fn(context.WithValue(ctx, txKey{}, tx))
+	done = true
+	if err != nil {
+		tx.Rollback()
 		return err
-	})
-	return out, err
+	}
+	return translate(tx.Commit())
+}
+
+// ClaimDelivery takes a delivery for sending until lease: it returns nil
+// when the row is already sent, failed, or held by another sender. The
+// claim counts as a new attempt; the attempt number it returns fences the
+// sender's later records (DeliveryHandover, DeliverySent) against a
+// sender that took the row over after the lease ran out.
+//
+// A row left "sending" by a sender that died after the receiver accepted
+// it (handover 2) is recorded as sent, not sent again; one that died
+// after handing it over without an answer (handover 1) is sent again and
+// counted in uncertain_resends: the receiver may have it twice, with the
+// same delivery id.
+func (d *DB) ClaimDelivery(ctx context.Context, id int64, now time.Time, lease time.Duration) (*ceptor.AdvisoryDelivery, error) {
+	q := d.dq(ctx)
+	x, err := scanDelivery(d.queryRow(q, ctx, `UPDATE advisory_deliveries SET status = 'sending', attempts = attempts + 1, lease_until = ?,
+		uncertain_resends = uncertain_resends + CASE WHEN handover = 1 THEN 1 ELSE 0 END, handover = 0
+		WHERE id = ? AND (status = 'queued' OR status = 'sending' AND handover < 2 AND lease_until < ?) RETURNING `+deliveryCols,
+		now.Add(lease).UTC(), id, now.UTC()))
+	if err == nil {
+		return x, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	// Accepted by the receiver, not yet recorded: record it.
+	x, err = scanDelivery(d.queryRow(q, ctx, "SELECT "+deliveryCols+" FROM advisory_deliveries WHERE id = ? AND status = 'sending' AND handover = 2 AND lease_until < ?", id, now.UTC()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	at := now
+	if x.SentAt != nil {
+		at = *x.SentAt
+	}
+	return nil, d.DeliverySent(ctx, x, at)
+}
+
+// Hand-over states of a delivery (see ClaimDelivery).
+const (
+	HandoverNone     = 0 // nothing the receiver could have accepted yet
+	HandoverHanding  = 1 // the last step was (about to be) taken, no answer yet
+	HandoverAccepted = 2 // the receiver said yes
+)
+
+// DeliveryHandover records the hand-over state of the sender's attempt x
+// (x.Attempts as ClaimDelivery returned it): HandoverHanding just before
+// the step that lets the receiver accept the message (it also renews the
+// lease until until), HandoverAccepted at once when it did, HandoverNone
+// when it refused. It fails when another sender took the row over; the
+// sender must then not take that step.
+func (d *DB) DeliveryHandover(ctx context.Context, x *ceptor.AdvisoryDelivery, state int, at, until time.Time) error {
+	var res sql.Result
+	var err error
+	q := d.dq(ctx)
+	switch state {
+	case HandoverHanding:
+		res, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 1, lease_until = ? WHERE id = ? AND status = 'sending' AND attempts = ?", until.UTC(), x.ID, x.Attempts)
+	case HandoverAccepted:
+		res, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 2, sent_at = ? WHERE id = ? AND status = 'sending' AND attempts = ?", at.UTC(), x.ID, x.Attempts)
+	default:
+		res, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 0 WHERE id = ? AND status = 'sending' AND attempts = ? AND handover = 1", x.ID, x.Attempts)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("delivery %d: attempt %d no longer holds it", x.ID, x.Attempts)
+	}
+	return nil
 }
 
 // FindDelivery returns one delivery row.
@@ -55,8 +166,8 @@ func (d *DB) FindDelivery(ctx context.Context, id int64) (*ceptor.AdvisoryDelive
 // DeliverySent records a successful delivery; the recipient counts as
 // delivered.
 func (d *DB) DeliverySent(ctx context.Context, x *ceptor.AdvisoryDelivery, at time.Time) error {
-	return d.Atomic(ctx, func(ctx context.Context) error {
-		if _, err := d.exec(ctx, d.db, "UPDATE advisory_deliveries SET status = 'sent', sent_at = ?, last_error = '', lease_until = NULL WHERE id = ? AND status = 'sending'", at.UTC(), x.ID); err != nil {
+	return d.pinnedAtomic(ctx, func(ctx context.Context) error {
+		if _, err := d.exec(ctx, d.db, "UPDATE advisory_deliveries SET status = 'sent', sent_at = COALESCE(sent_at, ?), last_error = '', lease_until = NULL WHERE id = ? AND status = 'sending'", at.UTC(), x.ID); err != nil {
 			return err
 		}
 		_, err := d.exec(ctx, d.db, `UPDATE advisory_recipients SET state = 'delivered', delivered_at = COALESCE(delivered_at, ?)
@@ -69,7 +180,7 @@ func (d *DB) DeliverySent(ctx context.Context, x *ceptor.AdvisoryDelivery, at ti
 func (d *DB) DeliveryRetry(ctx context.Context, x *ceptor.AdvisoryDelivery, msg string) error {
 	// The lease stays: should the job itself be lost now, the sweeper
 	// finds the row by it.
-	_, err := d.exec(ctx, d.db, "UPDATE advisory_deliveries SET status = 'queued', last_error = ? WHERE id = ? AND status = 'sending'", trimErr(msg), x.ID)
+	_, err := d.exec(ctx, d.dq(ctx), "UPDATE advisory_deliveries SET status = 'queued', last_error = ? WHERE id = ? AND status = 'sending' AND attempts = ?", trimErr(msg), x.ID, x.Attempts)
 	return err
 }
 

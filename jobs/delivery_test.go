@@ -312,7 +312,7 @@ func TestAdvisoryDeliveryCrash(t *testing.T) {
 // handoverCounts counts the e-mail rows left sending, by hand-over state.
 func handoverCounts(t *testing.T, db *sqldb.DB, id int64) [3]int {
 	var out [3]int
-	rows, err := db.SQL().Query("SELECT handover, COUNT(*) FROM advisory_deliveries WHERE advisory_id = "+strconv.FormatInt(id, 10)+" AND status = 'sending' GROUP BY handover")
+	rows, err := db.SQL().Query("SELECT handover, COUNT(*) FROM advisory_deliveries WHERE advisory_id = " + strconv.FormatInt(id, 10) + " AND status = 'sending' GROUP BY handover")
 	must(t, err)
 	defer rows.Close()
 	for rows.Next() {

@@ -42,6 +42,9 @@ func FeedResource(aud FeedAudience, sectorID, ceptorID int64) Resource {
 //     collection by the CEPTOR Council (its participant list is issue 5's
 //     second half).
 //   - Readers who are administrators or analysts may add objects.
+//   - An added object is deleted (ActDeactivate, TAXII DELETE) by the
+//     administrators and analysts of the organisation that added it, or
+//     of NISC; nothing else in a collection is deleted over TAXII.
 //   - An added object marked TLP:RED stays with the organisation that
 //     added it and NISC: a feed has no named recipients.
 func (a *Actor) allowFeed(act Action, r Resource) bool {
@@ -56,6 +59,10 @@ func (a *Actor) allowFeed(act Action, r Resource) bool {
 		return r.TLP != TLPRed && a.feedReader(r)
 	case ActCreate:
 		return worker && (nisc || a.feedReader(r))
+	case ActDeactivate:
+		// TAXII DELETE of an added object: its organisation's workers
+		// while they still read the collection, or NISC's.
+		return worker && r.OrgID != 0 && (nisc || own && a.feedReader(r))
 	}
 	return false
 }

@@ -33,7 +33,7 @@ func pfAudiences() []pfAudience {
 
 func pfExpected(org *ceptor.Organization, role ceptor.Role, scopes []string, act ceptor.Action, aud pfAudience, r ceptor.Resource) (bool, string) {
 	reads := act == ceptor.ActView || act == ceptor.ActExport
-	if act != ceptor.ActView && act != ceptor.ActExport && act != ceptor.ActCreate {
+	if act != ceptor.ActView && act != ceptor.ActExport && act != ceptor.ActCreate && act != ceptor.ActDeactivate {
 		return false, "no such action on feeds"
 	}
 	if scopes != nil {
@@ -60,6 +60,17 @@ func pfExpected(org *ceptor.Organization, role ceptor.Role, scopes []string, act
 			return false, "RED stays with who added it"
 		}
 		return reader, "audience"
+	}
+	if act == ceptor.ActDeactivate {
+		// TAXII DELETE: what an organisation added, by its workers while
+		// they read the collection, or by NISC's.
+		switch {
+		case r.OrgID == 0:
+			return false, "only what a participant added is deleted"
+		case nisc:
+			return true, "NISC deletes what participants added"
+		}
+		return r.OrgID == org.ID && reader, "the adding organisation deletes its own"
 	}
 	return reader, "readers who work may add"
 }

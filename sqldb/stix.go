@@ -171,59 +171,91 @@ func (d *DB) SyncSTIX(ctx context.Context, project stix.Projector) (int, error) 
 
 type stixRow struct {
 	rid         int64
+	oid         string
 	version     string
+	tlp         string
 	collections string
 	body        string
 }
 
 // applyProjection replaces a source's objects with p's, keeping untouched
-// (and their date_added) those that did not change.
+// (and their date_added) those that did not change, and keeping the
+// superseded versions of objects that are still there (TAXII versions and
+// match[version]):
+//
+//   - an object (id and version) of p is inserted, or updated in place when
+//     its body or collections changed;
+//   - a stored version of an object p still has, older than p's newest
+//     version of it, stays as a superseded version, in p's collections
+//     (never in more than the current ones), unless its own marking is
+//     more restrictive than p's: an old AMBER text never lands in a
+//     collection the source now shares as GREEN;
+//   - stored versions newer than p's (the source went back) and every
+//     version of an object p no longer has are removed, as is everything
+//     when p is nil.
 func (d *DB) applyProjection(ctx context.Context, tx *sql.Tx, kind string, id int64, p *stix.Projection, now int64) (bool, error) {
-	rows, err := d.query(ctx, tx, "SELECT rid, object_id, version, collections, body FROM stix_objects WHERE source_kind = ? AND source_id = ?", kind, id)
+	rows, err := d.query(ctx, tx, "SELECT rid, object_id, version, tlp, collections, body FROM stix_objects WHERE source_kind = ? AND source_id = ?", kind, id)
 	if err != nil {
 		return false, err
 	}
-	have := map[string]stixRow{}
+	have := map[string]stixRow{} // by id and version
 	for rows.Next() {
 		var r stixRow
-		var oid string
-		if err := rows.Scan(&r.rid, &oid, &r.version, &r.collections, &r.body); err != nil {
+		if err := rows.Scan(&r.rid, &r.oid, &r.version, &r.tlp, &r.collections, &r.body); err != nil {
 			rows.Close()
 			return false, translate(err)
 		}
-		have[oid] = r
+		have[r.oid+"\x00"+r.version] = r
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, translate(err)
+	}
 	changed := false
 	keep := map[string]bool{}
+	newest := map[string]string{} // object id -> p's newest version of it
+	var cols []string
+	colStr := ""
+	membership := func(rid int64) error {
+		if _, err := d.exec(ctx, tx, "DELETE FROM stix_collection_objects WHERE rid = ?", rid); err != nil {
+			return err
+		}
+		for _, c := range cols {
+			if _, err := d.exec(ctx, tx, "INSERT INTO stix_collection_objects (collection, date_added_us, rid) VALUES (?, ?, ?)", c, now, rid); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if p != nil {
-		cols := slices.Clone(p.Collections)
+		cols = slices.Clone(p.Collections)
 		slices.Sort(cols)
 		cols = slices.Compact(cols)
-		colStr := strings.Join(cols, " ")
+		colStr = strings.Join(cols, " ")
 		for _, o := range p.Objects {
 			oid, typ, version := o.Ident()
-			if keep[oid] {
+			key := oid + "\x00" + version
+			if keep[key] {
 				continue
 			}
-			keep[oid] = true
+			keep[key] = true
+			if v, ok := newest[oid]; !ok || version > v {
+				newest[oid] = version
+			}
 			b, err := stix.Marshal(o)
 			if err != nil {
 				return false, err
 			}
-			old, ok := have[oid]
-			if ok && old.collections == colStr && bytes.Equal([]byte(old.body), b) {
+			old, ok := have[key]
+			if ok && old.collections == colStr && old.tlp == string(p.TLP) && bytes.Equal([]byte(old.body), b) {
 				continue
 			}
 			changed = true
 			var rid int64
 			if ok {
 				rid = old.rid
-				if _, err := d.exec(ctx, tx, `UPDATE stix_objects SET type = ?, version = ?, date_added_us = ?, tlp = ?, collections = ?, body = ? WHERE rid = ?`,
-					typ, version, now, string(p.TLP), colStr, string(b), rid); err != nil {
-					return false, err
-				}
-				if _, err := d.exec(ctx, tx, "DELETE FROM stix_collection_objects WHERE rid = ?", rid); err != nil {
+				if _, err := d.exec(ctx, tx, `UPDATE stix_objects SET type = ?, date_added_us = ?, tlp = ?, collections = ?, body = ? WHERE rid = ?`,
+					typ, now, string(p.TLP), colStr, string(b), rid); err != nil {
 					return false, err
 				}
 			} else {
@@ -232,15 +264,27 @@ func (d *DB) applyProjection(ctx context.Context, tx *sql.Tx, kind string, id in
 					return false, translate(err)
 				}
 			}
-			for _, c := range cols {
-				if _, err := d.exec(ctx, tx, "INSERT INTO stix_collection_objects (collection, date_added_us, rid) VALUES (?, ?, ?)", c, now, rid); err != nil {
-					return false, err
-				}
+			if err := membership(rid); err != nil {
+				return false, err
 			}
 		}
 	}
-	for oid, r := range have {
-		if keep[oid] {
+	for key, r := range have {
+		if keep[key] {
+			continue
+		}
+		if nv, ok := newest[r.oid]; ok && r.version < nv && ceptor.TLP(r.tlp).AtMost(p.TLP) {
+			// A superseded version: it follows the source's collections.
+			if r.collections == colStr {
+				continue
+			}
+			changed = true
+			if _, err := d.exec(ctx, tx, "UPDATE stix_objects SET date_added_us = ?, collections = ? WHERE rid = ?", now, colStr, r.rid); err != nil {
+				return false, err
+			}
+			if err := membership(r.rid); err != nil {
+				return false, err
+			}
 			continue
 		}
 		changed = true

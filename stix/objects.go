@@ -64,6 +64,9 @@ type Report struct {
 	XCeptorSector         string   `json:"x_ceptor_sector,omitempty"`
 	XCeptorDrill          bool     `json:"x_ceptor_drill,omitempty"`
 	XCeptorVersion        int      `json:"x_ceptor_version,omitempty"`
+	// Advisories (情報提供): their category and urgency.
+	XCeptorAdvisoryCategory string `json:"x_ceptor_advisory_category,omitempty"`
+	XCeptorUrgency          string `json:"x_ceptor_urgency,omitempty"`
 }
 
 // IncidentExtensionID is the extension definition of the STIX Incident

@@ -22,8 +22,8 @@ type Projection struct {
 // Projector computes the projection of a source, reading it as it is now.
 type Projector func(ctx context.Context, kind string, id int64) (*Projection, error)
 
-// Stored is one object of the index: one STIX object of one ceptor source,
-// at its latest version.
+// Stored is one object of the index: one version of one STIX object of one
+// ceptor source (superseded versions are kept; see sqldb applyProjection).
 type Stored struct {
 	RID        int64
 	ObjectID   string
@@ -136,4 +136,7 @@ type Store interface {
 	ReceivedRefs(ctx context.Context, ids []int64) (map[int64]ReceivedRef, error)
 	// FindReceived returns received objects by row id.
 	FindReceived(ctx context.Context, ids []int64) (map[int64]*ReceivedRow, error)
+	// DeleteReceived removes received objects by row id (TAXII DELETE),
+	// queueing their sources for the sync; it returns how many it removed.
+	DeleteReceived(ctx context.Context, ids []int64) (int, error)
 }

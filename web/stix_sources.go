@@ -11,7 +11,8 @@ import (
 )
 
 // stixSource is one kind of ceptor object that appears in STIX: reports,
-// incidents, objects received over TAXII, and later advisories. A source
+// incidents, objects received over TAXII, C4TAP submissions, advisories and
+// imported MISP events. A source
 // says what its objects look like now (project) and who may see them
 // (visible, by the policy, object by object). Adding a kind of object to
 // the TAXII collections is one more stixSource in stixSources and a
@@ -30,7 +31,9 @@ func (s *Server) stixSources() map[string]stixSource {
 		"report":   reportSTIX{s},
 		"incident": incidentSTIX{s},
 		"taxii":    receivedSTIX{s},
-		"c4tap":    c4tapSTIX{s}, // C4TAP submissions (c4tap_stix.go)
+		"c4tap":    c4tapSTIX{s},    // C4TAP submissions (c4tap_stix.go)
+		"advisory": advisorySTIX{s}, // published advisories (advisory_stix.go)
+		"misp":     mispSTIX{s},     // imported MISP events (misp_stix.go)
 	}
 }
 

@@ -98,15 +98,15 @@ func (s *Server) routesTAXII() {
 	s.mux.HandleFunc("GET /taxii2/ceptor/collections/{cid}/objects/{$}", s.taxiiHandler(s.taxiiGetObjects))
 	s.mux.HandleFunc("POST /taxii2/ceptor/collections/{cid}/objects/{$}", s.taxiiHandler(s.taxiiAddObjects))
 	s.mux.HandleFunc("GET /taxii2/ceptor/collections/{cid}/objects/{oid}/{$}", s.taxiiHandler(s.taxiiGetObject))
+	s.mux.HandleFunc("DELETE /taxii2/ceptor/collections/{cid}/objects/{oid}/{$}", s.taxiiHandler(s.taxiiDeleteObject))
 	s.mux.HandleFunc("GET /taxii2/ceptor/collections/{cid}/objects/{oid}/versions/{$}", s.taxiiHandler(s.taxiiVersions))
 	s.mux.HandleFunc("GET /taxii2/ceptor/collections/{cid}/manifest/{$}", s.taxiiHandler(s.taxiiManifest))
 	s.mux.HandleFunc("GET /taxii2/ceptor/status/{sid}/{$}", s.taxiiHandler(s.taxiiStatus))
 	s.mux.HandleFunc("GET /taxii", s.taxiiPage)
 	s.routesSTIXExport()
-	// Anything else under /taxii2/ is a TAXII 404, not a page.
-	s.mux.HandleFunc("/taxii2/", s.taxiiHandler(func(w http.ResponseWriter, r *http.Request, st *reqState) {
-		s.taxiiError(w, http.StatusNotFound, "taxii.err_not_found", st.lang)
-	}))
+	// Anything else under /taxii2/ is a TAXII 405 (a known endpoint, another
+	// method; taxii_delete.go) or 404, not a page.
+	s.mux.HandleFunc("/taxii2/", s.taxiiHandler(s.taxiiNoRoute))
 }
 
 // taxiiError is a TAXII error message.

@@ -254,6 +254,10 @@ type RegistryService interface {
 
 	FindOrg(ctx context.Context, id int64) (*Organization, error)
 	ListOrgs(ctx context.Context, f OrgFilter) ([]*Organization, int, error)
+	// OrgLabels returns, for the ids that exist, organisations with only
+	// their id, type and names set: what a page needs to name them. It may
+	// answer from a copy a few seconds old.
+	OrgLabels(ctx context.Context, ids []int64) (map[int64]*Organization, error)
 	CreateOrg(ctx context.Context, o *Organization) error
 	UpdateOrg(ctx context.Context, o *Organization) error
 

@@ -481,6 +481,15 @@ type Attachment struct {
 // MaxAttachmentSize is the largest attachment accepted.
 const MaxAttachmentSize = 10 << 20
 
+// NewReport is what storing a report sent at once wrote besides the report
+// itself: its policy references, first hop and first version, equal to what
+// FindReport, ReportHops and ReportVersions would return.
+type NewReport struct {
+	Ref      *ReportRef
+	Hops     []Hop
+	Versions []*Report
+}
+
 // ReportService stores reports. It never checks access.
 type ReportService interface {
 	CreateReport(ctx context.Context, r *Report) error
@@ -488,8 +497,10 @@ type ReportService interface {
 	// SubmitReport fixes the chain and sends the report to its first hop.
 	SubmitReport(ctx context.Context, id int64, chain []int64, actorUserID int64) error
 	// SubmitNewReport stores a new report and submits it along chain at
-	// once (CreateReport then SubmitReport, in one step).
-	SubmitNewReport(ctx context.Context, r *Report, chain []int64, actorUserID int64) error
+	// once (CreateReport then SubmitReport, in one step). r becomes what
+	// FindReport returns; the answer is the rest of what was stored, as
+	// reading it back would return it.
+	SubmitNewReport(ctx context.Context, r *Report, chain []int64, actorUserID int64) (*NewReport, error)
 	// AddFollowUp stores a new version (続報) of a submitted report.
 	AddFollowUp(ctx context.Context, r *Report, actorUserID int64) error
 	// RelayReport moves the report from the organisation holding it to the

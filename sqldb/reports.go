@@ -125,38 +125,62 @@ func forget(r *ceptor.Report) {
 // anonymous route, SealedIdentity; an anonymous report's OrgID and
 // AuthorUserID are not stored (and are zeroed in r).
 func (d *DB) CreateReport(ctx context.Context, r *ceptor.Report) error {
-	return d.createReport(ctx, r, nil, 0)
+	_, err := d.createReport(ctx, r, nil, 0)
+	return err
 }
 
 // SubmitNewReport stores a new, complete report and sends it along chain
 // at once: what CreateReport followed by SubmitReport store, in one insert.
-func (d *DB) SubmitNewReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) error {
+func (d *DB) SubmitNewReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) (*ceptor.NewReport, error) {
 	if len(chain) == 0 || slices.Contains(chain, 0) {
-		return ceptor.Invalid(map[string]string{"chain": "err.report_chain"})
+		return nil, ceptor.Invalid(map[string]string{"chain": "err.report_chain"})
 	}
 	r.Status, r.SubmittedAt, r.ClosedAt = ceptor.ReportSubmitted, nil, nil
 	if len(chain) == 1 {
 		r.Status = ceptor.ReportReceived
 	}
-	return d.createReport(ctx, r, chain, actorUserID)
+	snap, err := d.createReport(ctx, r, chain, actorUserID)
+	if err != nil {
+		return nil, err
+	}
+	// What was stored, as the readers would return it (a test holds them
+	// equal), so that the caller need not read it back.
+	ref := &ceptor.ReportRef{ID: r.ID, Status: r.Status, Route: r.Route, CeptorID: r.CeptorID, SectorID: r.SectorID, TLP: r.TLP,
+		ReporterOrg: r.OrgID, ChainOrgs: []int64{chain[0]}, ReporterTag: r.ReporterTag}
+	hop := ceptor.Hop{Seq: 1, FromOrgID: r.OrgID, ToOrgID: chain[0], Action: "submitted", ActorUserID: actorUserID, At: r.CreatedAt}
+	if len(chain) > 1 {
+		ref.PendingAt, hop.Pending = chain[0], true
+	}
+	if r.Route == ceptor.RouteAnonymous {
+		hop.FromOrgID, hop.ActorUserID = 0, 0
+	}
+	v, err := readSnapshot(r.ID, ceptor.VersionOriginal, snap)
+	if err != nil {
+		return nil, err
+	}
+	return &ceptor.NewReport{Ref: ref, Hops: []ceptor.Hop{hop}, Versions: []*ceptor.Report{v}}, nil
 }
 
-func (d *DB) createReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) error {
+// createReport stores r (and, with chain, its first hop) and returns the
+// snapshot of its first version ("" for a draft). r is brought to the form
+// the readers return: times in UTC to the microsecond, lists never nil.
+func (d *DB) createReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) (string, error) {
 	if r.Status == "" {
 		r.Status = ceptor.ReportDraft
 	}
 	switch r.Status {
 	case ceptor.ReportDraft, ceptor.ReportSubmitted, ceptor.ReportReceived, ceptor.ReportClosed:
 	default:
-		return ceptor.Invalid(map[string]string{"status": "err.report_status"})
+		return "", ceptor.Invalid(map[string]string{"status": "err.report_status"})
 	}
 	if err := r.Validate(r.Status == ceptor.ReportDraft); err != nil {
-		return err
+		return "", err
 	}
 	if err := checkReporter(r); err != nil {
-		return err
+		return "", err
 	}
 	forget(r)
+	storedForm(r)
 	now := d.stamp()
 	r.Version, r.CreatedAt, r.UpdatedAt = 1, now, now
 	if r.Status != ceptor.ReportDraft && r.SubmittedAt == nil {
@@ -178,12 +202,19 @@ func (d *DB) createReport(ctx context.Context, r *ceptor.Report, chain []int64, 
 			pending = chain[0]
 		}
 	}
-	return d.inTx(ctx, func(tx *sql.Tx) error {
-		org, author := identity(r)
-		ind, err := json.Marshal(r.Indicators)
-		if err != nil {
-			return err
+	// What can be computed is computed before the write transaction.
+	ind, err := json.Marshal(r.Indicators)
+	if err != nil {
+		return "", err
+	}
+	var snap string
+	if r.Status != ceptor.ReportDraft {
+		if snap, err = versionSnapshot(r); err != nil {
+			return "", err
 		}
+	}
+	org, author := identity(r)
+	return snap, d.inTx(ctx, func(tx *sql.Tx) error {
 		id, err := d.insert(ctx, tx, `INSERT INTO reports (version, status, route, ceptor_id, sector_id, tlp, drill, org_id, author_user_id, reporter_tag, sealed_identity,
 			title, body, event_class, causes, spillover_sector_id, critical_outage, service, systems, supplier_org_id,
 			started_at, detected_at, recovered_at, users_affected, area, safety_harm, data_affected, response, indicators, lang, clock_profile,
@@ -212,11 +243,11 @@ func (d *DB) createReport(ctx context.Context, r *ceptor.Report, chain []int64, 
 		if err := d.indexReport(ctx, tx, r.ID); err != nil {
 			return err
 		}
-		if err := d.writeIndicators(ctx, tx, r.ID, r.Indicators); err != nil {
+		if err := d.writeIndicators(ctx, tx, r.ID, r.Indicators, true); err != nil {
 			return err
 		}
 		if r.Status != ceptor.ReportDraft {
-			return d.writeVersion(ctx, tx, r, ceptor.VersionOriginal, now)
+			return d.storeVersion(ctx, tx, r.ID, r.Version, ceptor.VersionOriginal, snap, now)
 		}
 		return nil
 	})
@@ -244,41 +275,75 @@ func (d *DB) writeContent(ctx context.Context, tx *sql.Tx, r *ceptor.Report, ext
 	if err := d.indexReport(ctx, tx, r.ID); err != nil {
 		return err
 	}
-	return d.writeIndicators(ctx, tx, r.ID, r.Indicators)
+	return d.writeIndicators(ctx, tx, r.ID, r.Indicators, false)
 }
 
-func (d *DB) writeIndicators(ctx context.Context, tx *sql.Tx, id int64, inds []ceptor.Indicator) error {
-	if _, err := d.exec(ctx, tx, "DELETE FROM report_indicators WHERE report_id = ?", id); err != nil {
+// writeIndicators replaces a report's indicators; fresh says the report was
+// just inserted and has none yet. They are written in multi-row inserts of
+// up to indicatorsPerInsert rows.
+func (d *DB) writeIndicators(ctx context.Context, tx *sql.Tx, id int64, inds []ceptor.Indicator, fresh bool) error {
+	if !fresh {
+		if _, err := d.exec(ctx, tx, "DELETE FROM report_indicators WHERE report_id = ?", id); err != nil {
+			return err
+		}
+	}
+	seen := make(map[ceptor.Indicator]bool, len(inds))
+	args := make([]any, 0, 3*min(len(inds), indicatorsPerInsert))
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		n := len(args) / 3
+		_, err := d.exec(ctx, tx, "INSERT INTO report_indicators (report_id, type, value) VALUES "+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", "), args...)
+		args = args[:0]
 		return err
 	}
-	seen := map[ceptor.Indicator]bool{}
 	for _, in := range inds {
 		if seen[in] {
 			continue
 		}
 		seen[in] = true
-		if _, err := d.exec(ctx, tx, "INSERT INTO report_indicators (report_id, type, value) VALUES (?, ?, ?)", id, string(in.Type), in.Value); err != nil {
-			return err
+		args = append(args, id, string(in.Type), in.Value)
+		if len(args) == 3*indicatorsPerInsert {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return flush()
 }
+
+// indicatorsPerInsert keeps a statement well under both engines' limits on
+// bound parameters.
+const indicatorsPerInsert = 200
 
 // writeVersion stores the copy of r at its version. A copy of an anonymous
 // report carries no organisation or author.
 func (d *DB) writeVersion(ctx context.Context, tx *sql.Tx, r *ceptor.Report, kind ceptor.VersionKind, at time.Time) error {
+	snap, err := versionSnapshot(r)
+	if err != nil {
+		return err
+	}
+	return d.storeVersion(ctx, tx, r.ID, r.Version, kind, snap, at)
+}
+
+// versionSnapshot is the JSON copy of r that report_versions keeps. It can
+// be made before r has its id: readers take the id from the row.
+func versionSnapshot(r *ceptor.Report) (string, error) {
 	c := *r
 	c.ReporterTag, c.SealedIdentity, c.VersionKind = "", "", ""
 	forget(&c)
 	b, err := json.Marshal(&c)
-	if err != nil {
-		return err
-	}
+	return string(b), err
+}
+
+func (d *DB) storeVersion(ctx context.Context, tx *sql.Tx, id int64, version int, kind ceptor.VersionKind, snap string, at time.Time) error {
 	// A second redaction of the same version (two hops redacting) replaces
 	// the first.
-	_, err = d.exec(ctx, tx, `INSERT INTO report_versions (report_id, version, kind, snapshot, created_at) VALUES (?, ?, ?, ?, ?)
+	_, err := d.exec(ctx, tx, `INSERT INTO report_versions (report_id, version, kind, snapshot, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (report_id, version, kind) DO UPDATE SET snapshot = excluded.snapshot, created_at = excluded.created_at`,
-		r.ID, r.Version, string(kind), string(b), at)
+		id, version, string(kind), snap, at)
 	return err
 }
 
@@ -470,18 +535,42 @@ func (d *DB) relay(ctx context.Context, id int64, fromOrg int64, note string, ac
 	})
 }
 
+// readSnapshot decodes a stored copy of report id.
+func readSnapshot(id int64, kind ceptor.VersionKind, snap string) (*ceptor.Report, error) {
+	r := &ceptor.Report{}
+	if err := json.Unmarshal([]byte(snap), r); err != nil {
+		return nil, &ceptor.Error{Code: ceptor.EINTERNAL, Message: "stored report version is unreadable", Err: err}
+	}
+	r.ID, r.VersionKind = id, kind
+	return r, nil
+}
+
+// storedForm brings r to the form scanReport reads back.
+func storedForm(r *ceptor.Report) {
+	for _, t := range []**time.Time{&r.StartedAt, &r.DetectedAt, &r.RecoveredAt, &r.SubmittedAt, &r.ClosedAt} {
+		if *t != nil {
+			u := (*t).UTC().Truncate(time.Microsecond)
+			*t = &u
+		}
+	}
+	if r.Causes == nil {
+		r.Causes = []ceptor.Cause{}
+	}
+	if r.Systems == nil {
+		r.Systems = []ceptor.SystemKind{}
+	}
+	if r.Indicators == nil {
+		r.Indicators = []ceptor.Indicator{}
+	}
+}
+
 // versionCopy reads one stored copy of a report.
 func (d *DB) versionCopy(ctx context.Context, q querier, id int64, version int, kind ceptor.VersionKind) (*ceptor.Report, error) {
 	var snap string
 	if err := d.queryRow(q, ctx, "SELECT snapshot FROM report_versions WHERE report_id = ? AND version = ? AND kind = ?", id, version, string(kind)).Scan(&snap); err != nil {
 		return nil, translate(err)
 	}
-	r := &ceptor.Report{}
-	if err := json.Unmarshal([]byte(snap), r); err != nil {
-		return nil, &ceptor.Error{Code: ceptor.EINTERNAL, Message: "stored report version is unreadable", Err: err}
-	}
-	r.VersionKind = kind
-	return r, nil
+	return readSnapshot(id, kind, snap)
 }
 
 // AddFollowUp stores a follow-up (続報) of a submitted or received report:
@@ -691,11 +780,10 @@ func (d *DB) ReportVersions(ctx context.Context, id int64) ([]*ceptor.Report, er
 		if err := rows.Scan(&kind, &snap); err != nil {
 			return nil, translate(err)
 		}
-		r := &ceptor.Report{}
-		if err := json.Unmarshal([]byte(snap), r); err != nil {
-			return nil, &ceptor.Error{Code: ceptor.EINTERNAL, Message: "stored report version is unreadable", Err: err}
+		r, err := readSnapshot(id, ceptor.VersionKind(kind), snap)
+		if err != nil {
+			return nil, err
 		}
-		r.VersionKind = ceptor.VersionKind(kind)
 		out = append(out, r)
 	}
 	return out, translate(rows.Err())

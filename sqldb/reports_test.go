@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -909,9 +910,34 @@ func TestSubmitNewReportMatchesCreateThenSubmit(t *testing.T) {
 			must(t, db.CreateReport(ctx, twoStep))
 			must(t, db.SubmitReport(ctx, twoStep.ID, chain, w.author.ID))
 			oneStep := w.newReport(route, "一度に送った報告", "本文")
-			must(t, db.SubmitNewReport(ctx, oneStep, chain, w.author.ID))
-			wantCode(t, db.SubmitNewReport(ctx, w.newReport(route, "鎖なし", ""), nil, w.author.ID), ceptor.EINVALID)
-			wantCode(t, db.SubmitNewReport(ctx, w.newReport(route, "", "不完全"), chain, w.author.ID), ceptor.EINVALID)
+			// Times as a person enters them: another zone, below the microsecond.
+			started := time.Date(2026, 11, 20, 9, 30, 15, 123456789, time.FixedZone("JST", 9*3600))
+			oneStep.StartedAt = &started
+			stored, err := db.SubmitNewReport(ctx, oneStep, chain, w.author.ID)
+			must(t, err)
+			_, err = db.SubmitNewReport(ctx, w.newReport(route, "鎖なし", ""), nil, w.author.ID)
+			wantCode(t, err, ceptor.EINVALID)
+			_, err = db.SubmitNewReport(ctx, w.newReport(route, "", "不完全"), chain, w.author.ID)
+			wantCode(t, err, ceptor.EINVALID)
+
+			// What SubmitNewReport answers is what reading it back returns.
+			got, gotRef := findReport(t, db, oneStep.ID)
+			if !reflect.DeepEqual(oneStep, got) {
+				t.Errorf("%s: the report after SubmitNewReport\n%+v\ndiffers from the stored one\n%+v", route, oneStep, got)
+			}
+			if !reflect.DeepEqual(stored.Ref, gotRef) {
+				t.Errorf("%s: ref %+v, stored %+v", route, stored.Ref, gotRef)
+			}
+			gotHops, err := db.ReportHops(ctx, oneStep.ID)
+			must(t, err)
+			if !reflect.DeepEqual(stored.Hops, gotHops) {
+				t.Errorf("%s: hops %+v, stored %+v", route, stored.Hops, gotHops)
+			}
+			gotVersions, err := db.ReportVersions(ctx, oneStep.ID)
+			must(t, err)
+			if !reflect.DeepEqual(stored.Versions, gotVersions) {
+				t.Errorf("%s: versions %+v, stored %+v", route, stored.Versions[0], gotVersions[0])
+			}
 
 			a, aref := findReport(t, db, twoStep.ID)
 			b, bref := findReport(t, db, oneStep.ID)

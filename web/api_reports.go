@@ -185,12 +185,15 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	rep, ref, warnings, err := s.opCreateReportRef(r, st, in)
+	c, err := s.opCreateReportRef(r, st, in)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.apiReportAnswerOf(w, r, st, http.StatusCreated, rep, ref, warnings)
+	if c.stored != nil {
+		r = r.WithContext(withKnownReport(r.Context(), c.rep.ID, c.stored))
+	}
+	s.apiReportAnswerOf(w, r, st, http.StatusCreated, c.rep, c.ref, c.warnings)
 }
 
 func (s *Server) apiUpdateReport(w http.ResponseWriter, r *http.Request) {

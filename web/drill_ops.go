@@ -393,14 +393,14 @@ func (s *Server) drillSendReport(r *http.Request, st *reqState, id int64, in dri
 	}
 	ans := &drillReportAnswer{DrillID: id, Damage: damage}
 	err = s.store.Atomic(r.Context(), func(ctx context.Context) error {
-		rep, _, _, err := s.opCreateReportRef(r.WithContext(ctx), st, ri)
+		c, err := s.opCreateReportRef(r.WithContext(ctx), st, ri)
 		if err != nil {
 			return err
 		}
-		if err := s.store.LinkDrillReport(ctx, id, rep.ID, st.actor.OrgID, damage, s.now()); err != nil {
+		if err := s.store.LinkDrillReport(ctx, id, c.rep.ID, st.actor.OrgID, damage, s.now()); err != nil {
 			return err
 		}
-		ans.ReportID = rep.ID
+		ans.ReportID = c.rep.ID
 		return nil
 	})
 	if err != nil {

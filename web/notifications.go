@@ -205,6 +205,7 @@ func (s *Server) withOrgPeople(ctx context.Context, orgIDs ...int64) context.Con
 		return ctx
 	}
 	m := map[int64]*orgPeople{}
+	now := time.Now()
 	if prev, ok := ctx.Value(orgPeopleKey{}).(map[int64]*orgPeople); ok {
 		for k, v := range prev {
 			m[k] = v
@@ -212,6 +213,10 @@ func (s *Server) withOrgPeople(ctx context.Context, orgIDs ...int64) context.Con
 	}
 	for _, id := range orgIDs {
 		if id == 0 || m[id] != nil {
+			continue
+		}
+		if op, ok := s.people.get(id, now); ok {
+			m[id] = op
 			continue
 		}
 		list, _, err := s.store.ListUsers(ctx, ceptor.UserFilter{OrgID: id, NoTotal: true})
@@ -227,6 +232,7 @@ func (s *Server) withOrgPeople(ctx context.Context, orgIDs ...int64) context.Con
 			return ctx
 		}
 		m[id] = &orgPeople{people: list, prefs: prefs}
+		s.people.put(id, m[id], now)
 	}
 	return context.WithValue(ctx, orgPeopleKey{}, m)
 }

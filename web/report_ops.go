@@ -404,34 +404,37 @@ func (s *Server) notifyArrivalOf(ctx context.Context, rep *ceptor.Report, ref *c
 // opCreateReport stores a new report, as a draft or (in.Submit) sent at
 // once. Warnings are message keys to show (a weak anonymity).
 func (s *Server) opCreateReport(r *http.Request, st *reqState, in reportInput) (*ceptor.Report, []string, error) {
-	rep, _, warnings, err := s.opCreateReportRef(r, st, in)
-	return rep, warnings, err
+	c, err := s.opCreateReportRef(r, st, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.rep, c.warnings, nil
 }
 
 // opCreateReportRef is opCreateReport returning the stored report with its
 // policy references, read once inside the transaction that stored it.
-func (s *Server) opCreateReportRef(r *http.Request, st *reqState, in reportInput) (*ceptor.Report, *ceptor.ReportRef, []string, error) {
+func (s *Server) opCreateReportRef(r *http.Request, st *reqState, in reportInput) (*createdReport, error) {
 	a := st.actor
 	ctx := r.Context()
 	if err := regAuthorize(st, ceptor.ActCreate, ceptor.Resource{Kind: ceptor.KindReport, OrgID: a.OrgID, OrgType: a.OrgType, SectorIDs: a.SectorIDs}); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if in.Route == ceptor.RouteAnonymous {
 		markAnonymous(r)
 	}
 	rep, err := s.buildReport(ctx, st, in, !in.Submit)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	var chain []int64
 	if in.Submit {
 		// Everything that can fail is checked before anything is stored.
 		if chain, err = s.reportChain(ctx, rep); err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 	}
 	if err := s.stampReporter(rep, a); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	anon := rep.Route == ceptor.RouteAnonymous
 	var warnings []string
@@ -445,10 +448,12 @@ func (s *Server) opCreateReportRef(r *http.Request, st *reqState, in reportInput
 		// people before the write transaction, not while holding it.
 		ctx = s.withOrgPeople(ctx, arrivalOrgs(rep, chain)...)
 	}
+	var stored *ceptor.NewReport
 	err = s.change(r.WithContext(ctx), func(r *http.Request) error {
 		ctx := r.Context()
 		if in.Submit {
-			if err := s.store.SubmitNewReport(ctx, rep, chain, a.UserID); err != nil {
+			var err error
+			if stored, err = s.store.SubmitNewReport(ctx, rep, chain, a.UserID); err != nil {
 				return err
 			}
 		} else if err := s.store.CreateReport(ctx, rep); err != nil {
@@ -466,13 +471,25 @@ func (s *Server) opCreateReportRef(r *http.Request, st *reqState, in reportInput
 		return nil
 	})
 	if err != nil {
-		return nil, nil, warnings, err
+		return nil, err
+	}
+	if stored != nil {
+		// rep is what was stored, and its hops and version are known.
+		return &createdReport{rep: rep, ref: stored.Ref, stored: stored, warnings: warnings}, nil
 	}
 	got, ref, err := s.store.FindReport(ctx, rep.ID)
 	if err != nil {
-		return nil, nil, warnings, err
+		return nil, err
 	}
-	return got, ref, warnings, nil
+	return &createdReport{rep: got, ref: ref, warnings: warnings}, nil
+}
+
+// createdReport is a report just stored, as opCreateReportRef answers it.
+type createdReport struct {
+	rep      *ceptor.Report
+	ref      *ceptor.ReportRef
+	stored   *ceptor.NewReport // for a report sent at once: its hops and version
+	warnings []string          // message keys to show (a weak anonymity)
 }
 
 // arrivalOrgs are the organisations notifyArrivalOf addresses for a report

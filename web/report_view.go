@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,14 +171,14 @@ func (s *Server) reportView(ctx context.Context, a *ceptor.Actor, lang string, r
 	var hops []ceptor.Hop
 	if full {
 		var err error
-		if hops, err = s.store.ReportHops(ctx, rep.ID); err != nil {
+		if hops, err = s.reportHops(ctx, rep.ID); err != nil {
 			return nil, err
 		}
 		for _, h := range hops {
 			ids = append(ids, h.FromOrgID, h.ToOrgID)
 		}
 	}
-	orgs, err := s.orgsByID(ctx, uniqueOrgs(ids))
+	orgs, err := s.store.OrgLabels(ctx, uniqueOrgs(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +217,7 @@ func (s *Server) reportView(ctx context.Context, a *ceptor.Actor, lang string, r
 		}
 	}
 	if anon && own && rep.Status != ceptor.ReportDraft {
-		vs, err := s.store.ReportVersions(ctx, rep.ID)
+		vs, err := s.reportVersions(ctx, rep.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -276,7 +277,7 @@ func (s *Server) reportView(ctx context.Context, a *ceptor.Actor, lang string, r
 
 	// Versions.
 	if v.Versions == nil {
-		vs, err := s.store.ReportVersions(ctx, rep.ID)
+		vs, err := s.reportVersions(ctx, rep.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -292,7 +293,7 @@ func (s *Server) reportView(ctx context.Context, a *ceptor.Actor, lang string, r
 	}
 
 	// Attachments.
-	atts, err := s.store.ListAttachments(ctx, rep.ID)
+	atts, err := s.reportAttachments(ctx, rep.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -438,4 +439,51 @@ func neutralFileName(at *ceptor.Attachment) string {
 		ext = ""
 	}
 	return "attachment-" + toString(at.ID) + ext
+}
+
+// knownReport is what a request already knows of a report it has just
+// stored (its hops and versions; it has no attachments yet), so that the
+// answer need not read it back.
+type knownReport struct {
+	id     int64
+	stored *ceptor.NewReport
+}
+
+type knownReportKey struct{}
+
+func withKnownReport(ctx context.Context, id int64, stored *ceptor.NewReport) context.Context {
+	return context.WithValue(ctx, knownReportKey{}, &knownReport{id: id, stored: stored})
+}
+
+func knownOf(ctx context.Context, id int64) *ceptor.NewReport {
+	if k, ok := ctx.Value(knownReportKey{}).(*knownReport); ok && k.id == id {
+		return k.stored
+	}
+	return nil
+}
+
+func (s *Server) reportHops(ctx context.Context, id int64) ([]ceptor.Hop, error) {
+	if k := knownOf(ctx, id); k != nil {
+		return slices.Clone(k.Hops), nil
+	}
+	return s.store.ReportHops(ctx, id)
+}
+
+func (s *Server) reportVersions(ctx context.Context, id int64) ([]*ceptor.Report, error) {
+	if k := knownOf(ctx, id); k != nil {
+		out := make([]*ceptor.Report, len(k.Versions))
+		for i, v := range k.Versions {
+			c := *v
+			out[i] = &c
+		}
+		return out, nil
+	}
+	return s.store.ReportVersions(ctx, id)
+}
+
+func (s *Server) reportAttachments(ctx context.Context, id int64) ([]*ceptor.Attachment, error) {
+	if knownOf(ctx, id) != nil {
+		return []*ceptor.Attachment{}, nil
+	}
+	return s.store.ListAttachments(ctx, id)
 }

@@ -104,6 +104,7 @@ type Server struct {
 	// niscCache remembers NISC's organisation for report chains.
 	niscCache orgMemo
 	tokens    tokenCache
+	people    shortCache[int64, *orgPeople] // who an organisation's notifications reach by e-mail
 	taxiiQ    taxiiQueue // asynchronous TAXII adds (taxii_add.go)
 
 	// taxiiHTTP polls TAXII subscriptions (subscription_ops.go); nil: a default client.
@@ -130,6 +131,7 @@ func New(cfg Config, st Store, sealer *auth.Sealer, log *slog.Logger, now func()
 	}
 	s := &Server{cfg: cfg, store: st, sealer: sealer, log: log, now: now, mux: http.NewServeMux(), live: live.NewLocal(log)}
 	s.tokens.ttl = cfg.TokenCacheTTL
+	s.people.ttl, s.people.max = cfg.TokenCacheTTL, 10000
 	s.limiter = auth.NewLimiter(cfg.LoginRate, cfg.LoginBurst, now)
 	var err error
 	if s.tmpl, err = parseTemplates(); err != nil {

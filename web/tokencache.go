@@ -81,12 +81,23 @@ func (c *tokenCache) clear() {
 // CEPTORs, and registry imports.
 var tokenAffecting = []string{"token.", "user.", "org.", "ceptor.", "sector.", "registry.import"}
 
-// forgetTokensAfter empties the token cache after a change of that kind.
+// peopleAffecting are those of changes that can alter who an
+// organisation's notifications reach by e-mail.
+var peopleAffecting = []string{"user.", "org.", "notification.preferences", "registry.import"}
+
+// forgetTokensAfter empties the token cache, and the organisations' people
+// remembered for notifications, after a change of a kind that affects them.
 func (s *Server) forgetTokensAfter(action string) {
 	for _, p := range tokenAffecting {
 		if strings.HasPrefix(action, p) {
 			s.tokens.clear()
-			return
+			break
+		}
+	}
+	for _, p := range peopleAffecting {
+		if strings.HasPrefix(action, p) {
+			s.people.clear()
+			break
 		}
 	}
 }

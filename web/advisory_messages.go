@@ -70,10 +70,19 @@ func (s *Server) checkConfirmLink(id int64, org, exp, sig string) (int64, bool) 
 	return o, true
 }
 
-// WebhookKey is the signing key of a contact's webhook (hex); the
-// organisation's administrators read it on the advisory settings API.
-func (s *Server) WebhookKey(contactID int64) string {
-	return s.sealer.Tag("advisory-webhook", strconv.FormatInt(contactID, 10))
+// WebhookKey is the current signing key of a contact's webhook (hex);
+// the organisation's administrators see it once, when they rotate it
+// (webhook_keys_ui.go).
+func (s *Server) WebhookKey(ctx context.Context, contactID int64) (string, error) {
+	ks, err := s.keyStore()
+	if err != nil {
+		return "", err
+	}
+	v, err := ks.WebhookKeyVersion(ctx, contactID)
+	if err != nil {
+		return "", err
+	}
+	return s.webhookKeyAt(contactID, v), nil
 }
 
 func advEvent(purpose string) string {
@@ -170,7 +179,11 @@ func (s *Server) AdvisoryWebhook(a *ceptor.Advisory, x *ceptor.AdvisoryDelivery,
 		return nil, nil, err
 	}
 	ts := strconv.FormatInt(now.Unix(), 10)
-	m := hmac.New(sha256.New, []byte(s.WebhookKey(x.ContactID)))
+	key, err := s.WebhookKey(context.Background(), x.ContactID)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := hmac.New(sha256.New, []byte(key))
 	m.Write([]byte(ts + "."))
 	m.Write(body)
 	return body, map[string]string{
@@ -251,6 +264,7 @@ func (s *Server) confirmLinkHandle(w http.ResponseWriter, r *http.Request, post 
 				s.log.Error("audit append failed", "action", e.Action, "err", err)
 			}
 			s.live.Publish(ctx, advTopic(id))
+			s.inboxConfirmed(ctx, org)
 		}
 		d.Done = true
 	}

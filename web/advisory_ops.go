@@ -347,6 +347,7 @@ func (s *Server) advPublish(r *http.Request, st *reqState, id int64) (*ceptor.Ad
 	}
 	s.auditAdvisory(r, "advisory.publish", a, map[string]any{"recipients": pr.Recipients, "hops": pr.Hops, "tlp": string(a.TLP)})
 	s.live.Publish(ctx, advTopic(id))
+	s.inboxArrived(ctx)
 	a, err = s.store.FindAdvisory(ctx, id)
 	return a, pr, err
 }
@@ -382,6 +383,7 @@ func (s *Server) advCorrect(r *http.Request, st *reqState, id int64, in *advisor
 	}
 	s.auditAdvisory(r, "advisory.correct", a, map[string]any{"note": a.Note})
 	s.live.Publish(ctx, advTopic(id))
+	s.inboxArrived(ctx)
 	return s.store.FindAdvisory(ctx, id)
 }
 
@@ -403,6 +405,7 @@ func (s *Server) advWithdraw(r *http.Request, st *reqState, id int64, reason str
 	}
 	s.auditAdvisory(r, "advisory.withdraw", a, map[string]any{"reason": reason})
 	s.live.Publish(ctx, advTopic(id))
+	s.inboxArrived(ctx)
 	return s.store.FindAdvisory(ctx, id)
 }
 
@@ -423,6 +426,7 @@ func (s *Server) advConfirm(r *http.Request, st *reqState, id int64, via string)
 	if changed {
 		s.auditAdvisory(r, "advisory.confirm", a, map[string]any{"org_id": st.actor.OrgID, "via": via})
 		s.live.Publish(ctx, advTopic(id))
+		s.inboxConfirmed(ctx, st.actor.OrgID)
 	}
 	return changed, nil
 }
@@ -451,6 +455,7 @@ func (s *Server) advRelay(r *http.Request, st *reqState, id int64, note string) 
 	}
 	s.auditAdvisory(r, "advisory.relay", a, map[string]any{"org_id": st.actor.OrgID, "released": pr.Recipients})
 	s.live.Publish(ctx, advTopic(id))
+	s.inboxArrived(ctx)
 	return pr, nil
 }
 

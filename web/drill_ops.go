@@ -216,6 +216,7 @@ func (s *Server) drillStart(r *http.Request, st *reqState, id int64) (*drillStar
 		return nil, err
 	}
 	s.live.Publish(r.Context(), advTopic(out.Advisory.ID))
+	s.inboxArrived(r.Context())
 	return out, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"ceptor/live"
 )
 
 // streamHints answers with a server-sent event stream of "refresh" hints on
@@ -15,12 +17,23 @@ import (
 // become one refresh at most every coalesce. The caller has already checked
 // visible once and answered 404 if not.
 func (s *Server) streamHints(w http.ResponseWriter, r *http.Request, topic string, visible func() bool, coalesce time.Duration) {
+	s.streamHints2(w, r, topic, "", visible, coalesce)
+}
+
+// streamHints2 is streamHints on two topics (the second may be empty).
+func (s *Server) streamHints2(w http.ResponseWriter, r *http.Request, topic, topic2 string, visible func() bool, coalesce time.Duration) {
 	ctx := r.Context()
 	rc := http.NewResponseController(w)
 	// Subscribe before answering, so that nothing published after the
 	// client sees the stream open is missed.
 	events, stop := s.live.Subscribe(topic)
 	defer stop()
+	var events2 <-chan live.Event // nil: never ready
+	if topic2 != "" {
+		var stop2 func()
+		events2, stop2 = s.live.Subscribe(topic2)
+		defer stop2()
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache, no-store")
@@ -57,6 +70,15 @@ func (s *Server) streamHints(w http.ResponseWriter, r *http.Request, topic strin
 				return
 			}
 		case ev := <-events:
+			last = ev.At
+			if coalesce <= 0 {
+				if !refresh() {
+					return
+				}
+			} else if pending == nil {
+				pending = time.After(coalesce)
+			}
+		case ev := <-events2:
 			last = ev.At
 			if coalesce <= 0 {
 				if !refresh() {

@@ -97,19 +97,23 @@ func (d *DB) pinnedAtomic(ctx context.Context, fn func(ctx context.Context) erro
 // counted in uncertain_resends: the receiver may have it twice, with the
 // same delivery id.
 func (d *DB) ClaimDelivery(ctx context.Context, id int64, now time.Time, lease time.Duration) (*ceptor.AdvisoryDelivery, error) {
-	q := d.dq(ctx)
-	x, err := scanDelivery(d.queryRow(q, ctx, `UPDATE advisory_deliveries SET status = 'sending', attempts = attempts + 1, lease_until = ?,
-		uncertain_resends = uncertain_resends + CASE WHEN handover = 1 THEN 1 ELSE 0 END, handover = 0
-		WHERE id = ? AND (status = 'queued' OR status = 'sending' AND handover < 2 AND lease_until < ?) RETURNING `+deliveryCols,
-		now.Add(lease).UTC(), id, now.UTC()))
-	if err == nil {
-		return x, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+	var x *ceptor.AdvisoryDelivery
+	err := d.deliveryWrite(ctx, func(q querier) error {
+		var err error
+		x, err = scanDelivery(d.queryRow(q, ctx, `UPDATE advisory_deliveries SET status = 'sending', attempts = attempts + 1, lease_until = ?,
+			uncertain_resends = uncertain_resends + CASE WHEN handover = 1 THEN 1 ELSE 0 END, handover = 0
+			WHERE id = ? AND (status = 'queued' OR status = 'sending' AND handover < 2 AND lease_until < ?) RETURNING `+deliveryCols,
+			now.Add(lease).UTC(), id, now.UTC()))
+		if errors.Is(err, sql.ErrNoRows) {
+			x, err = nil, nil
+		}
+		return err
+	})
+	if err != nil || x != nil {
+		return x, err
 	}
 	// Accepted by the receiver, not yet recorded: record it.
-	x, err = scanDelivery(d.queryRow(q, ctx, "SELECT "+deliveryCols+" FROM advisory_deliveries WHERE id = ? AND status = 'sending' AND handover = 2 AND lease_until < ?", id, now.UTC()))
+	x, err = scanDelivery(d.queryRow(d.dq(ctx), ctx, "SELECT "+deliveryCols+" FROM advisory_deliveries WHERE id = ? AND status = 'sending' AND handover = 2 AND lease_until < ?", id, now.UTC()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -121,6 +125,17 @@ func (d *DB) ClaimDelivery(ctx context.Context, id int64, now time.Time, lease t
 		at = *x.SentAt
 	}
 	return nil, d.DeliverySent(ctx, x, at)
+}
+
+// deliveryWrite runs one write of a sender: on PostgreSQL at once on the
+// pinned connection (autocommit), on SQLite through the process's write
+// queue (a writer waiting in SQLite's busy handler sleeps in steps; the
+// queue hands the lock on at once, see writebatch.go).
+func (d *DB) deliveryWrite(ctx context.Context, fn func(q querier) error) error {
+	if d.dialect == SQLite && ambient(ctx) == nil {
+		return d.inTx(ctx, func(tx *sql.Tx) error { return fn(tx) })
+	}
+	return fn(d.dq(ctx))
 }
 
 // Hand-over states of a delivery (see ClaimDelivery).
@@ -137,25 +152,26 @@ const (
 // when it refused. It fails when another sender took the row over; the
 // sender must then not take that step.
 func (d *DB) DeliveryHandover(ctx context.Context, x *ceptor.AdvisoryDelivery, state int, at, until time.Time) error {
-	var res sql.Result
-	var err error
-	q := d.dq(ctx)
-	switch state {
-	case HandoverHanding:
-		res, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 1, lease_until = ? WHERE id = ? AND status = 'sending' AND attempts = ?", until.UTC(), x.ID, x.Attempts)
-	case HandoverAccepted:
-		res, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 2, sent_at = ? WHERE id = ? AND status = 'sending' AND attempts = ?", at.UTC(), x.ID, x.Attempts)
-	default:
-		res, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 0 WHERE id = ? AND status = 'sending' AND attempts = ? AND handover = 1", x.ID, x.Attempts)
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("delivery %d: attempt %d no longer holds it", x.ID, x.Attempts)
-	}
-	return nil
+	return d.deliveryWrite(ctx, func(q querier) error {
+		var res sql.Result
+		var err error
+		switch state {
+		case HandoverHanding:
+			res, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 1, lease_until = ? WHERE id = ? AND status = 'sending' AND attempts = ?", until.UTC(), x.ID, x.Attempts)
+		case HandoverAccepted:
+			res, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 2, sent_at = ? WHERE id = ? AND status = 'sending' AND attempts = ?", at.UTC(), x.ID, x.Attempts)
+		default:
+			_, err = d.exec(ctx, q, "UPDATE advisory_deliveries SET handover = 0 WHERE id = ? AND status = 'sending' AND attempts = ? AND handover = 1", x.ID, x.Attempts)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("delivery %d: attempt %d no longer holds it", x.ID, x.Attempts)
+		}
+		return nil
+	})
 }
 
 // FindDelivery returns one delivery row.
@@ -180,8 +196,10 @@ func (d *DB) DeliverySent(ctx context.Context, x *ceptor.AdvisoryDelivery, at ti
 func (d *DB) DeliveryRetry(ctx context.Context, x *ceptor.AdvisoryDelivery, msg string) error {
 	// The lease stays: should the job itself be lost now, the sweeper
 	// finds the row by it.
-	_, err := d.exec(ctx, d.dq(ctx), "UPDATE advisory_deliveries SET status = 'queued', last_error = ? WHERE id = ? AND status = 'sending' AND attempts = ?", trimErr(msg), x.ID, x.Attempts)
-	return err
+	return d.deliveryWrite(ctx, func(q querier) error {
+		_, err := d.exec(ctx, q, "UPDATE advisory_deliveries SET status = 'queued', last_error = ? WHERE id = ? AND status = 'sending' AND attempts = ?", trimErr(msg), x.ID, x.Attempts)
+		return err
+	})
 }
 
 func trimErr(s string) string {

@@ -163,9 +163,12 @@ func (s *Server) routesAPIAdvisories() {
 	s.handleAPI(apiDoc{Method: "PUT", Path: "/api/v1/advisory-settings", Summary: "Change the caller's organisation's advisory settings", Tag: "advisories", Scope: ceptor.ScopeAdmin,
 		Description: "Administrators of the organisation (and NISC's).",
 		Body:        ceptor.AdvisoryOrgSettings{}, Response: ceptor.AdvisoryOrgSettings{}, Errors: []int{http.StatusForbidden, http.StatusUnprocessableEntity}}, s.apiSetAdvisorySettings)
-	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/advisory-webhooks/{contact}/key", Summary: "The signing key of a contact's webhook", Tag: "advisories", Scope: ceptor.ScopeAdmin,
-		Description: "Webhook calls carry X-Ceptor-Timestamp and X-Ceptor-Signature: sha256=<hex HMAC-SHA256 of \"<timestamp>.<body>\" under this key>. For those who may change the contact (its organisation's administrators, its secretariat, ministry and NISC).",
-		Response:    webhookKeyAnswer{}, Errors: []int{http.StatusForbidden, http.StatusNotFound}}, s.apiWebhookKey)
+	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/advisory-webhooks/{contact}/key", Summary: "The signing key of a contact's webhook: that it exists, never the secret", Tag: "advisories", Scope: ceptor.ScopeAdmin,
+		Description: "Webhook calls carry X-Ceptor-Delivery (the same on every try: the idempotency key), X-Ceptor-Timestamp and X-Ceptor-Signature: sha256=<hex HMAC-SHA256 of \"<timestamp>.<body>\" under the key>. The answer gives the key's version, since when, a fingerprint, the webhook URL and the last delivery; the secret is shown only by a rotation. For those who may change the contact (its organisation's administrators, its secretariat, ministry and NISC).",
+		Response:    webhookKeyInfo{}, Errors: []int{http.StatusForbidden, http.StatusNotFound}}, s.apiWebhookKey)
+	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/advisory-webhooks/{contact}/key/rotate", Summary: "Rotate the signing key of a contact's webhook", Tag: "advisories", Scope: ceptor.ScopeAdmin,
+		Description: "Calls are signed with the new key from now on. The answer carries the new secret (key), the only time it is shown.",
+		Response:    webhookKeyInfo{}, Errors: []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}}, s.apiWebhookKeyRotate)
 	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/advisories/{id}/attachments", Summary: "Attach a file to a draft advisory", Tag: "advisories", Scope: ceptor.ScopeWrite,
 		Description: "multipart/form-data with the field file, at most 10 MiB. The answer gives the SHA-256 of what was stored.",
 		Body:        attachmentUpload{}, BodyContent: "multipart/form-data", Response: &ceptor.AdvisoryAttachment{}, Status: http.StatusCreated, Errors: wr}, s.apiAdvisoryAttach)
@@ -679,11 +682,6 @@ func (s *Server) apiAdvisoryAttachment(w http.ResponseWriter, r *http.Request) {
 // advIDString formats an id for links.
 func advIDString(id int64) string { return strconv.FormatInt(id, 10) }
 
-type webhookKeyAnswer struct {
-	ContactID int64  `json:"contact_id"`
-	Key       string `json:"key"`
-}
-
 func (s *Server) apiAdvisorySettings(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.apiActor(w, r)
 	if !ok {
@@ -718,36 +716,4 @@ func (s *Server) apiSetAdvisorySettings(w http.ResponseWriter, r *http.Request) 
 	}
 	s.audit(r, "advisory.settings", ceptor.KindOrg, in.OrgID, in.OrgID, map[string]any{"four_eyes": in.FourEyes, "manual_relay": in.ManualRelay})
 	writeJSON(w, http.StatusOK, in)
-}
-
-func (s *Server) apiWebhookKey(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.apiActor(w, r)
-	if !ok {
-		return
-	}
-	id, ok := s.pathID(w, r, "contact")
-	if !ok {
-		return
-	}
-	c, err := s.store.FindContact(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, regNotFound())
-		return
-	}
-	o, err := s.store.FindOrg(r.Context(), c.OrgID)
-	if err != nil {
-		s.fail(w, r, regNotFound())
-		return
-	}
-	res := ceptor.OrgResource(ceptor.KindContact, o)
-	if !ceptor.Allow(st.actor, ceptor.ActView, res) {
-		s.fail(w, r, regNotFound())
-		return
-	}
-	if err := regAuthorize(st, ceptor.ActUpdate, res); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.audit(r, "advisory.webhook_key", ceptor.KindContact, c.ID, c.OrgID, nil)
-	writeJSON(w, http.StatusOK, webhookKeyAnswer{ContactID: c.ID, Key: s.WebhookKey(c.ID)})
 }

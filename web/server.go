@@ -168,6 +168,7 @@ func (s *Server) routes() {
 	s.routesIncidents()
 	s.routesStats()
 	s.routesAdvisories()
+	s.routesWebhookKeys()
 	s.routesTAXII()
 	s.routesSurveys()
 	s.routesDrills()

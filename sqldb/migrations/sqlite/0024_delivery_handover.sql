@@ -9,3 +9,17 @@
 -- sent, never sent again; handover = 0 was never handed over.
 ALTER TABLE advisory_deliveries ADD COLUMN handover SMALLINT NOT NULL DEFAULT 0;
 ALTER TABLE advisory_deliveries ADD COLUMN uncertain_resends INTEGER NOT NULL DEFAULT 0;
+
+-- Webhook signing keys (issue 4): the key of a contact's webhook is
+-- derived from the service key and the contact's key version; rotating
+-- raises the version. No secret is stored: the row says which version is
+-- current, since when and who made it. No row: version 0, the first key.
+CREATE TABLE webhook_keys (
+    contact_id BIGINT PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
+    org_id     BIGINT NOT NULL,
+    version    INTEGER NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    created_by BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_keys_org ON webhook_keys (org_id);
+CREATE INDEX advisory_deliveries_contact ON advisory_deliveries (contact_id, channel, id);

@@ -20,6 +20,10 @@ func (s *Server) routesStandards() {
 	s.mux.HandleFunc("GET /standards", s.standardsPage)
 	s.mux.HandleFunc("POST /standards", s.standardCreate)
 	s.mux.HandleFunc("POST /standards/{id}/revise", s.standardRevise)
+	s.mux.HandleFunc("GET /standards/{id}/file", s.standardFileDownload)
+	s.mux.HandleFunc("GET /standards/{id}/revisions/{seq}/file", s.standardFileDownload)
+	s.mux.HandleFunc("POST /standards/{id}/file", s.standardFileUpload)
+	s.mux.HandleFunc("POST /standards/{id}/file/delete", s.standardFileRemove)
 	s.mux.HandleFunc("POST /standards/status", s.standardStatusSet)
 	s.mux.HandleFunc("POST /standards/status/review", s.standardStatusReview)
 }
@@ -40,6 +44,7 @@ type standardsPageData struct {
 	Counts   map[string]int
 	Statuses []string
 	Editable []*ceptor.Sector // sectors the caller may add documents to
+	MaxFile  int64            // the largest file accepted, in bytes
 }
 
 type standardsSector struct {
@@ -75,7 +80,7 @@ func (s *Server) standardsData(ctx context.Context, st *reqState, fy int) (*stan
 	if err != nil {
 		return nil, err
 	}
-	d := &standardsPageData{FY: fy, Statuses: ceptor.ImproveStatuses, Counts: map[string]int{}}
+	d := &standardsPageData{FY: fy, Statuses: ceptor.ImproveStatuses, Counts: map[string]int{}, MaxFile: ceptor.MaxAttachmentSize}
 	cur := ceptor.FiscalYear(s.now())
 	for y := cur; y >= cur-5; y-- {
 		d.Years = append(d.Years, y)
@@ -160,8 +165,9 @@ func standardFromForm(r *http.Request) *ceptor.SectorStandard {
 		IssuedOn: r.FormValue("issued_on"), URL: r.FormValue("url"), Note: r.FormValue("note")}
 }
 
-// opCreateStandard stores a document of a sector the caller keeps.
-func (s *Server) opCreateStandard(r *http.Request, st *reqState, doc *ceptor.SectorStandard) error {
+// opCreateStandard stores a document of a sector the caller keeps, with
+// the file of its first revision when up is not nil.
+func (s *Server) opCreateStandard(r *http.Request, st *reqState, doc *ceptor.SectorStandard, up *fileUpload) error {
 	if err := ceptor.Authorize(st.actor, ceptor.ActCreate, standardResource(doc.SectorID)); err != nil {
 		return err
 	}
@@ -171,12 +177,17 @@ func (s *Server) opCreateStandard(r *http.Request, st *reqState, doc *ceptor.Sec
 			return err
 		}
 		s.audit(r.WithContext(ctx), "standard.create", ceptor.KindStandard, doc.ID, st.actor.OrgID, map[string]any{"sector_id": doc.SectorID, "title": doc.Title, "version": doc.Version})
+		if up != nil {
+			return s.putStandardFile(r.WithContext(ctx), st, doc, up)
+		}
 		return nil
 	})
 }
 
-// opReviseStandard records a new revision.
-func (s *Server) opReviseStandard(r *http.Request, st *reqState, id int64, rev *ceptor.SectorStandard) (*ceptor.SectorStandard, error) {
+// opReviseStandard records a new revision, with its file when up is not
+// nil (a new revision starts without one: the earlier file stays with the
+// earlier revision).
+func (s *Server) opReviseStandard(r *http.Request, st *reqState, id int64, rev *ceptor.SectorStandard, up *fileUpload) (*ceptor.SectorStandard, error) {
 	cur, err := s.store.FindStandard(r.Context(), id)
 	if err != nil {
 		return nil, err
@@ -197,6 +208,10 @@ func (s *Server) opReviseStandard(r *http.Request, st *reqState, id int64, rev *
 			return err
 		}
 		s.audit(r.WithContext(ctx), "standard.revise", ceptor.KindStandard, doc.ID, st.actor.OrgID, map[string]any{"version": doc.Version})
+		doc.File = nil
+		if up != nil {
+			return s.putStandardFile(r.WithContext(ctx), st, &doc, up)
+		}
 		return nil
 	})
 	return &doc, err
@@ -239,7 +254,11 @@ func (s *Server) standardCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	doc := standardFromForm(r)
-	if err := s.opCreateStandard(r, st, doc); err != nil {
+	up, err := readStandardUpload(r, false)
+	if err == nil {
+		err = s.opCreateStandard(r, st, doc, up)
+	}
+	if err != nil {
 		if ceptor.ErrorCode(err) == ceptor.EINVALID {
 			s.renderStandards(w, r, st, ceptor.FiscalYear(s.now()), http.StatusUnprocessableEntity, err)
 			return
@@ -260,7 +279,11 @@ func (s *Server) standardRevise(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.opReviseStandard(r, st, id, standardFromForm(r)); err != nil {
+	up, err := readStandardUpload(r, false)
+	if err == nil {
+		_, err = s.opReviseStandard(r, st, id, standardFromForm(r), up)
+	}
+	if err != nil {
 		if ceptor.ErrorCode(err) == ceptor.EINVALID {
 			s.renderStandards(w, r, st, ceptor.FiscalYear(s.now()), http.StatusUnprocessableEntity, err)
 			return
@@ -269,7 +292,7 @@ func (s *Server) standardRevise(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setFlash(w, "std.reg.flash.revised")
-	http.Redirect(w, r, "/standards", http.StatusSeeOther)
+	http.Redirect(w, r, "/standards#std-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
 func statusFromForm(r *http.Request) *ceptor.StandardsStatus {

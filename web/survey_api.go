@@ -322,6 +322,7 @@ func (s *Server) routesAPISurveys() {
 		Body: apiStatusInput{}, Response: apiStandardsYear{}, Errors: e422}, s.apiStandardsStatusSet(false))
 	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/standards/status/review", Summary: "Review a sector's yearly status (NISC)", Tag: "standards", Scope: ceptor.ScopeWrite,
 		Body: apiStatusInput{}, Response: apiStandardsYear{}, Errors: e422}, s.apiStandardsStatusSet(true))
+	s.routesAPIStandardFiles()
 }
 
 func (s *Server) apiCatalogs(w http.ResponseWriter, r *http.Request) {
@@ -780,7 +781,7 @@ func (s *Server) apiStandardCreate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ceptor.Invalid(map[string]string{"sector_id": "err.required"}))
 		return
 	}
-	if err := s.opCreateStandard(r, st, doc); err != nil {
+	if err := s.opCreateStandard(r, st, doc, nil); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -801,7 +802,7 @@ func (s *Server) apiStandardRevise(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	doc, err := s.opReviseStandard(r, st, id, in.standard())
+	doc, err := s.opReviseStandard(r, st, id, in.standard(), nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -139,8 +139,7 @@ func (d *DB) SubmitNewReport(ctx context.Context, r *ceptor.Report, chain []int6
 	if len(chain) == 1 {
 		r.Status = ceptor.ReportReceived
 	}
-	snap, err := d.createReport(ctx, r, chain, actorUserID)
-	if err != nil {
+	if _, err := d.createReport(ctx, r, chain, actorUserID); err != nil {
 		return nil, err
 	}
 	// What was stored, as the readers would return it (a test holds them
@@ -154,11 +153,12 @@ func (d *DB) SubmitNewReport(ctx context.Context, r *ceptor.Report, chain []int6
 	if r.Route == ceptor.RouteAnonymous {
 		hop.FromOrgID, hop.ActorUserID = 0, 0
 	}
-	v, err := readSnapshot(r.ID, ceptor.VersionOriginal, snap)
-	if err != nil {
-		return nil, err
-	}
-	return &ceptor.NewReport{Ref: ref, Hops: []ceptor.Hop{hop}, Versions: []*ceptor.Report{v}}, nil
+	// The first version is the snapshot just stored, copied rather than
+	// decoded again.
+	v := *r
+	v.ReporterTag, v.SealedIdentity, v.VersionKind = "", "", ceptor.VersionOriginal
+	v.Causes, v.Systems, v.Indicators = slices.Clone(r.Causes), slices.Clone(r.Systems), slices.Clone(r.Indicators)
+	return &ceptor.NewReport{Ref: ref, Hops: []ceptor.Hop{hop}, Versions: []*ceptor.Report{&v}}, nil
 }
 
 // createReport stores r (and, with chain, its first hop) and returns the

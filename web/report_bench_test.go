@@ -158,7 +158,7 @@ func submitBenchServer(b *testing.B, engine string) (*web.Server, []submitBenchU
 		defer done()
 		q.Stop(sctx)
 	})
-	srv, err := web.New(web.Config{PublicURL: "http://127.0.0.1:8080", Password: auth.TestParams, Version: "bench"}, db, sealer, log, nil, nil)
+	srv, err := web.New(web.Config{PublicURL: "http://127.0.0.1:8080", Password: auth.TestParams, Version: "bench", TokenCacheTTL: 2 * time.Second}, db, sealer, log, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

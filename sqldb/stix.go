@@ -179,20 +179,19 @@ type stixRow struct {
 }
 
 // applyProjection replaces a source's objects with p's, keeping untouched
-// (and their date_added) those that did not change, and keeping the
-// superseded versions of objects that are still there (TAXII versions and
-// match[version]):
+// (and their date_added) those that did not change:
 //
-//   - an object (id and version) of p is inserted, or updated in place when
-//     its body or collections changed;
-//   - a stored version of an object p still has, older than p's newest
-//     version of it, stays as a superseded version, in p's collections
-//     (never in more than the current ones), unless its own marking is
-//     more restrictive than p's: an old AMBER text never lands in a
-//     collection the source now shares as GREEN;
-//   - stored versions newer than p's (the source went back) and every
-//     version of an object p no longer has are removed, as is everything
-//     when p is nil.
+//   - an object version (id and version) of p is inserted, or updated in
+//     place when its body, marking or collections changed;
+//   - with p.KeepSuperseded, a stored version of an object p still has,
+//     older than p's newest version of it, stays as a superseded version
+//     (TAXII versions, match[version]) in p's collections (never in more
+//     than the current ones), unless its own marking is more restrictive
+//     than p's: an old AMBER text never lands in a collection the source
+//     now shares as GREEN;
+//   - every other stored version is removed (versions newer than p's, of
+//     objects p no longer has, or not listed by a source that lists its
+//     versions itself), as is everything when p is nil.
 func (d *DB) applyProjection(ctx context.Context, tx *sql.Tx, kind string, id int64, p *stix.Projection, now int64) (bool, error) {
 	rows, err := d.query(ctx, tx, "SELECT rid, object_id, version, tlp, collections, body FROM stix_objects WHERE source_kind = ? AND source_id = ?", kind, id)
 	if err != nil {
@@ -273,7 +272,7 @@ func (d *DB) applyProjection(ctx context.Context, tx *sql.Tx, kind string, id in
 		if keep[key] {
 			continue
 		}
-		if nv, ok := newest[r.oid]; ok && r.version < nv && ceptor.TLP(r.tlp).AtMost(p.TLP) {
+		if nv, ok := newest[r.oid]; ok && p.KeepSuperseded && r.version < nv && ceptor.TLP(r.tlp).AtMost(p.TLP) {
 			// A superseded version: it follows the source's collections.
 			if r.collections == colStr {
 				continue

@@ -11,11 +11,13 @@ import (
 	"ceptor/stix"
 )
 
-// TestSTIXKeepsVersions: when a source's object changes version, the old
-// version stays in the index (TAXII versions, match[version]) in the
-// source's current collections only; an old version more restrictive than
-// the current marking, a version newer than the source's (it went back)
-// and every version of an object the source no longer has are removed.
+// TestSTIXKeepsVersions: when a source that keeps superseded versions
+// changes an object's version, the old version stays in the index (TAXII
+// versions, match[version]) in the source's current collections only; an
+// old version more restrictive than the current marking, a version newer
+// than the source's (it went back) and every version of an object the
+// source no longer has are removed. A source that lists its versions
+// itself gets exactly those.
 func TestSTIXKeepsVersions(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -64,10 +66,10 @@ func TestSTIXKeepsVersions(t *testing.T) {
 		}
 		const v1, v2, v3, v4 = "2026-05-01T00:00:00.000Z", "2026-05-02T00:00:00.000Z", "2026-05-03T00:00:00.000Z", "2026-05-04T00:00:00.000Z"
 
-		sync(&stix.Projection{Objects: []stix.Object{obj(v1, "a.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPGreen})
+		sync(&stix.Projection{Objects: []stix.Object{obj(v1, "a.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPGreen, KeepSuperseded: true})
 		check("c1", v1)
 		// A new version, and a second collection: the old one follows.
-		sync(&stix.Projection{Objects: []stix.Object{obj(v2, "b.example")}, Collections: []string{"c1", "c2"}, TLP: ceptor.TLPGreen})
+		sync(&stix.Projection{Objects: []stix.Object{obj(v2, "b.example")}, Collections: []string{"c1", "c2"}, TLP: ceptor.TLPGreen, KeepSuperseded: true})
 		check("c1", v1, v2)
 		check("c2", v1, v2)
 		if got := versions("c1"); !slices.Equal(got, []string{v2}) {
@@ -78,21 +80,27 @@ func TestSTIXKeepsVersions(t *testing.T) {
 		}
 		// Narrower marking, one collection: old GREEN versions stay, only
 		// where the source now is.
-		sync(&stix.Projection{Objects: []stix.Object{obj(v3, "c.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPAmber})
+		sync(&stix.Projection{Objects: []stix.Object{obj(v3, "c.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPAmber, KeepSuperseded: true})
 		check("c1", v1, v2, v3)
 		check("c2")
 		// The source went back to v2: v3 goes, v2 is rewritten as AMBER.
-		sync(&stix.Projection{Objects: []stix.Object{obj(v2, "b2.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPAmber})
+		sync(&stix.Projection{Objects: []stix.Object{obj(v2, "b2.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPAmber, KeepSuperseded: true})
 		check("c1", v1, v2)
 		// Wider marking: the AMBER v2 may not follow into what is now
 		// shared as GREEN; the GREEN v1 may.
-		sync(&stix.Projection{Objects: []stix.Object{obj(v4, "d.example")}, Collections: []string{"c1", "c3"}, TLP: ceptor.TLPGreen})
+		sync(&stix.Projection{Objects: []stix.Object{obj(v4, "d.example")}, Collections: []string{"c1", "c3"}, TLP: ceptor.TLPGreen, KeepSuperseded: true})
 		check("c1", v1, v4)
 		check("c3", v1, v4)
 		// The object leaves the source: every version goes.
-		sync(&stix.Projection{Objects: []stix.Object{stix.Marking(ceptor.TLPGreen)}, Collections: []string{"c1"}, TLP: ceptor.TLPGreen})
+		sync(&stix.Projection{Objects: []stix.Object{stix.Marking(ceptor.TLPGreen)}, Collections: []string{"c1"}, TLP: ceptor.TLPGreen, KeepSuperseded: true})
 		check("c1")
 		check("c3")
+		// A source that lists its versions itself: what it lists is served,
+		// what it no longer lists goes.
+		sync(&stix.Projection{Objects: []stix.Object{obj(v1, "a.example"), obj(v2, "b.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPGreen})
+		check("c1", v1, v2)
+		sync(&stix.Projection{Objects: []stix.Object{obj(v2, "b.example"), obj(v3, "c.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPGreen})
+		check("c1", v2, v3)
 		sync(nil)
 		rows, err := db.STIXPage(ctx, stix.Query{Collection: "c1", Versions: []string{"all"}, Limit: 100})
 		if err != nil || len(rows) != 0 {

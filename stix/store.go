@@ -13,10 +13,20 @@ import (
 // received over TAXII, later an advisory) looks like in STIX: its objects
 // and the TAXII collections it belongs to. A nil projection removes the
 // source's objects (a draft, an anonymous report not yet redacted).
+//
+// Versions: every object version a projection lists is served. A stored
+// version the projection no longer lists is removed, unless KeepSuperseded
+// is set: then an older version of an object the projection still has
+// stays as a superseded version (TAXII versions, match[version]) in the
+// current collections, if its marking is no more restrictive than the
+// current one. Sources whose history may hold text that must not leave
+// any more (a report's original once a hop redacted it) list the versions
+// they may serve instead (reports, advisories).
 type Projection struct {
-	Objects     []Object
-	Collections []string
-	TLP         ceptor.TLP
+	Objects        []Object
+	Collections    []string
+	TLP            ceptor.TLP
+	KeepSuperseded bool
 }
 
 // Projector computes the projection of a source, reading it as it is now.

@@ -13,8 +13,10 @@ import (
 // marking; each correction is a new version of the same report (a later
 // modified, its explanation a note on it), a withdrawal a last version
 // with revoked set (stix.AdvisoryObjects). Drafts and drill advisories
-// (訓練) are in no collection. Changes are queued for the STIX sync by the
-// triggers of migration 0022.
+// (訓練) are in no collection. The projection lists every published
+// version itself (from the stored versions), so none is lost between two
+// syncs. Changes are queued for the STIX sync by the triggers of migration
+// 0022.
 //
 // The collections follow the audience and the TLP, never more: an
 // advisory to everyone marked CLEAR or GREEN is in the everyone

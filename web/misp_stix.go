@@ -54,7 +54,9 @@ func (m mispSTIX) project(ctx context.Context, id int64) (*stix.Projection, erro
 			}
 		}
 	}
-	return &stix.Projection{Objects: objs, TLP: ev.TLP, Collections: cols}, nil
+	// A re-import with a later timestamp is a new version; the earlier
+	// stays as a superseded one.
+	return &stix.Projection{Objects: objs, TLP: ev.TLP, Collections: cols, KeepSuperseded: true}, nil
 }
 
 func (m mispSTIX) visible(ctx context.Context, a *ceptor.Actor, ids []int64) (map[int64]bool, error) {

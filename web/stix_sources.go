@@ -110,6 +110,17 @@ func (reportSTIX) kind() string { return "report" }
 // may leave: a draft, or an anonymous report the secretariat has not
 // relayed yet.
 func (s *Server) reportExport(ctx context.Context, rep *ceptor.Report) (*stix.ReportExport, error) {
+	xs, err := s.reportExports(ctx, rep)
+	if err != nil || len(xs) == 0 {
+		return nil, err
+	}
+	return xs[len(xs)-1], nil
+}
+
+// reportExports is the export of each version of a report that may leave
+// the server (those ceptor.UpstreamVersions keeps: never an original a hop
+// has redacted since), oldest first; the last is reportExport's.
+func (s *Server) reportExports(ctx context.Context, rep *ceptor.Report) ([]*stix.ReportExport, error) {
 	if rep.Status == ceptor.ReportDraft || rep.SubmittedAt == nil {
 		return nil, nil
 	}
@@ -122,52 +133,92 @@ func (s *Server) reportExport(ctx context.Context, rep *ceptor.Report) (*stix.Re
 	if len(up) == 0 {
 		return nil, nil
 	}
-	latest := up[0]
+	// One copy per version number: the last of its copies, as listed.
+	byVersion := map[int]*ceptor.Report{}
 	for _, v := range up {
-		if v.Version >= latest.Version {
-			latest = v
-		}
+		byVersion[v.Version] = v
 	}
-	c := maskReport(latest, false)
-	c.ID, c.Drill, c.SectorID, c.Route, c.CeptorID = rep.ID, rep.Drill, rep.SectorID, rep.Route, rep.CeptorID
+	nums := make([]int, 0, len(byVersion))
+	for n := range byVersion {
+		nums = append(nums, n)
+	}
+	sort.Ints(nums)
 	rf, err := s.loadRefs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	x := &stix.ReportExport{Report: c, Created: *rep.SubmittedAt, Modified: c.UpdatedAt}
-	if sec := rf.sectorByID[rep.SectorID]; sec != nil {
-		x.SectorName = sec.NameJA
-	}
+	var creator stix.Party
 	if anon {
 		cep := rf.ceptorByID[rep.CeptorID]
 		if cep == nil {
 			return nil, nil
 		}
-		x.Creator = stix.CeptorParty(cep)
+		creator = stix.CeptorParty(cep)
 	} else {
 		o, err := s.store.FindOrg(ctx, rep.OrgID)
 		if err != nil {
 			return nil, err
 		}
-		x.Creator = stix.OrgParty(o)
+		creator = stix.OrgParty(o)
 	}
-	return x, nil
+	sectorName := ""
+	if sec := rf.sectorByID[rep.SectorID]; sec != nil {
+		sectorName = sec.NameJA
+	}
+	out := make([]*stix.ReportExport, 0, len(nums))
+	for _, n := range nums {
+		c := maskReport(byVersion[n], false)
+		c.ID, c.Drill, c.SectorID, c.Route, c.CeptorID = rep.ID, rep.Drill, rep.SectorID, rep.Route, rep.CeptorID
+		out = append(out, &stix.ReportExport{Report: c, Created: *rep.SubmittedAt, Modified: c.UpdatedAt, Creator: creator, SectorName: sectorName})
+	}
+	return out, nil
 }
 
+// project lists every version of the report that may leave the server
+// (reportExports), newest first: the latest in full, and of each earlier
+// version the objects the latest still has (an indicator a follow-up
+// dropped is gone, not frozen at its last version), when its marking is no
+// more restrictive than the latest's (an AMBER version never rides in a
+// collection the report now shares as GREEN). The sync removes any stored
+// version no longer listed: an original a hop redacted after the fact
+// leaves the index.
 func (r reportSTIX) project(ctx context.Context, id int64) (*stix.Projection, error) {
 	rep, _, err := r.s.store.FindReport(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	x, err := r.s.reportExport(ctx, rep)
-	if err != nil || x == nil {
+	xs, err := r.s.reportExports(ctx, rep)
+	if err != nil || len(xs) == 0 {
 		return nil, err
 	}
-	objs, err := stix.ReportObjects(*x)
+	latest := xs[len(xs)-1]
+	objs, err := stix.ReportObjects(*latest)
 	if err != nil {
 		return nil, err
 	}
-	return &stix.Projection{Objects: objs, TLP: x.Report.TLP, Collections: reportCollections(rep, x.Report.TLP)}, nil
+	present := map[string]bool{}
+	for _, o := range objs {
+		oid, _, _ := o.Ident()
+		present[oid] = true
+	}
+	tlp := latest.Report.TLP
+	for i := len(xs) - 2; i >= 0; i-- {
+		x := xs[i]
+		if !x.Report.TLP.AtMost(tlp) {
+			continue
+		}
+		old, err := stix.ReportObjects(*x)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range old {
+			_, isMarking := o.(*stix.MarkingDefinition) // the older versions' own markings
+			if oid, _, _ := o.Ident(); present[oid] || isMarking {
+				objs = append(objs, o)
+			}
+		}
+	}
+	return &stix.Projection{Objects: objs, TLP: tlp, Collections: reportCollections(rep, tlp)}, nil
 }
 
 // reportCollections: a report belongs to its sector's collection, to its
@@ -280,7 +331,7 @@ func (r incidentSTIX) project(ctx context.Context, id int64) (*stix.Projection, 
 			cols = append(cols, collEveryone)
 		}
 	}
-	return &stix.Projection{Objects: objs, TLP: inc.TLP, Collections: cols}, nil
+	return &stix.Projection{Objects: objs, TLP: inc.TLP, Collections: cols, KeepSuperseded: true}, nil
 }
 
 func (r incidentSTIX) visible(ctx context.Context, a *ceptor.Actor, ids []int64) (map[int64]bool, error) {
@@ -321,7 +372,7 @@ func (r receivedSTIX) project(ctx context.Context, id int64) (*stix.Projection, 
 	if err != nil {
 		return nil, err
 	}
-	return &stix.Projection{Objects: objs, TLP: row.Received.TLP, Collections: []string{row.Collection}}, nil
+	return &stix.Projection{Objects: objs, TLP: row.Received.TLP, Collections: []string{row.Collection}, KeepSuperseded: true}, nil
 }
 
 func (r receivedSTIX) visible(ctx context.Context, a *ceptor.Actor, ids []int64) (map[int64]bool, error) {

@@ -49,7 +49,9 @@ func (w *repWorld) taxiiHas(path, tok, id string) bool {
 // the collections their audience and TLP allow and nowhere else, read only
 // by those the advisory policy lets see them, through objects, one object,
 // versions and manifest alike; a correction is a second version, a
-// withdrawal a revoked third; drills are in no collection; imported MISP
+// withdrawal a revoked third; drills are in no collection; a report keeps
+// its follow-ups as versions, an anonymous one only its redacted text;
+// imported MISP
 // events appear with their TLP; TAXII DELETE removes versions of objects
 // one's organisation added and is refused for anything else; other methods
 // answer 405 with Allow.
@@ -294,6 +296,46 @@ func TestTAXIIAdvisoriesMISPVersionsDelete(t *testing.T) {
 			}
 			if len(entries) != 2 {
 				t.Errorf("%d audit entries of TAXII deletes, want 2", len(entries))
+			}
+
+			// Reports list the versions that may leave the server: a
+			// follow-up is a second version, the first kept; of an anonymous
+			// report only what the secretariat redacted, in every version.
+			rb := w.reportBody(ceptor.RouteMinistry, "VPN 装置の不審なログイン", "本文", true)
+			rb["tlp"] = "green"
+			rid := w.create(w.opTok, rb)
+			rSTIX := stix.ID("report", fmt.Sprintf("report:%d", rid))
+			fu := w.reportBody(ceptor.RouteMinistry, "VPN 装置の不審なログイン（続報）", "復旧済み", false)
+			delete(fu, "submit")
+			fu["tlp"] = "green"
+			if code, b := w.call("POST", fmt.Sprintf("/api/v1/reports/%d/updates", rid), w.opTok, fu, nil); code != http.StatusCreated {
+				t.Fatalf("follow-up: %d %s", code, b)
+			}
+			w.taxiiGet(sectorColl+"objects/"+rSTIX+"/versions/", w.minTok, 200, &vers)
+			if len(vers.Versions) != 2 {
+				t.Errorf("a report's versions after a follow-up: %v", vers.Versions)
+			}
+			one = taxiiEnv{}
+			w.taxiiGet(sectorColl+"objects/"+rSTIX+"/", w.minTok, 200, &one)
+			if len(one.Objects) != 1 || one.Objects[0]["name"] != "VPN 装置の不審なログイン（続報）" {
+				t.Errorf("the report's latest version: %v", one.Objects)
+			}
+			first = taxiiEnv{}
+			w.taxiiGet(sectorColl+"objects/"+rSTIX+"/?match[version]=first", w.minTok, 200, &first)
+			if len(first.Objects) != 1 || first.Objects[0]["name"] != "VPN 装置の不審なログイン" {
+				t.Errorf("the report's first version: %v", first.Objects)
+			}
+			ab := w.reportBody(ceptor.RouteAnonymous, "社外秘の原題（山田）", "原文の本文", true)
+			aid := w.create(w.opTok, ab)
+			aSTIX := stix.ID("report", fmt.Sprintf("report:%d", aid))
+			w.taxiiGet(ceptorColl+"objects/"+aSTIX+"/", w.secTok, 404, nil) // nothing before the secretariat's review
+			w.relay(w.secTok, aid, map[string]any{"redacted": map[string]any{"title": "会員での不正アクセス", "body": "要約"}})
+			w.relay(w.minTok, aid, nil)
+			for _, tok := range []string{w.minTok, w.niscTok} {
+				raw := w.taxiiGetRaw(ceptorColl+"objects/?match[version]=all"+byID(aSTIX), tok)
+				if strings.Contains(string(raw), "社外秘") || strings.Contains(string(raw), "原文") || !strings.Contains(string(raw), "会員での不正アクセス") {
+					t.Errorf("the versions of an anonymous report: %s", raw)
+				}
 			}
 
 			// Methods an endpoint does not take: 405 with Allow.

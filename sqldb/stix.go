@@ -21,6 +21,10 @@ var _ stix.Store = (*DB)(nil)
 // enough that the transaction holds SQLite's write lock only briefly.
 const stixBatch = 50
 
+// stixMaxSuperseded is how many superseded versions of an object the index
+// keeps for a source that keeps them (Projection.KeepSuperseded).
+const stixMaxSuperseded = 20
+
 // stixYieldMax is the longest a sync waits between batches for queued
 // writers (see yieldToWriters) before going on anyway.
 const stixYieldMax = 30 * time.Second
@@ -268,11 +272,27 @@ func (d *DB) applyProjection(ctx context.Context, tx *sql.Tx, kind string, id in
 			}
 		}
 	}
+	// Superseded versions kept, per object, newest first: beyond
+	// stixMaxSuperseded the oldest go, so that an incident changed a
+	// thousand times does not hold a thousand copies of each relationship.
+	superseded := map[string][]string{}
+	if p != nil && p.KeepSuperseded {
+		for key, r := range have {
+			if nv, ok := newest[r.oid]; ok && !keep[key] && r.version < nv && ceptor.TLP(r.tlp).AtMost(p.TLP) {
+				superseded[r.oid] = append(superseded[r.oid], r.version)
+			}
+		}
+		for oid, vs := range superseded {
+			slices.Sort(vs)
+			slices.Reverse(vs)
+			superseded[oid] = vs[:min(len(vs), stixMaxSuperseded)]
+		}
+	}
 	for key, r := range have {
 		if keep[key] {
 			continue
 		}
-		if nv, ok := newest[r.oid]; ok && p.KeepSuperseded && r.version < nv && ceptor.TLP(r.tlp).AtMost(p.TLP) {
+		if slices.Contains(superseded[r.oid], r.version) {
 			// A superseded version: it follows the source's collections.
 			if r.collections == colStr {
 				continue

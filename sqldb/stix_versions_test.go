@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -101,6 +102,14 @@ func TestSTIXKeepsVersions(t *testing.T) {
 		check("c1", v1, v2)
 		sync(&stix.Projection{Objects: []stix.Object{obj(v2, "b.example"), obj(v3, "c.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPGreen})
 		check("c1", v2, v3)
+		// At most 20 superseded versions are kept, the newest.
+		for i := 10; i < 40; i++ {
+			v := fmt.Sprintf("2026-06-%02dT00:00:00.000Z", i-9)
+			sync(&stix.Projection{Objects: []stix.Object{obj(v, "x.example")}, Collections: []string{"c1"}, TLP: ceptor.TLPGreen, KeepSuperseded: true})
+		}
+		if got := versions("c1", "all"); len(got) != 21 || got[0] != "2026-06-10T00:00:00.000Z" {
+			t.Errorf("after 30 versions: %d kept, oldest %v", len(got), got[:1])
+		}
 		sync(nil)
 		rows, err := db.STIXPage(ctx, stix.Query{Collection: "c1", Versions: []string{"all"}, Limit: 100})
 		if err != nil || len(rows) != 0 {

@@ -264,7 +264,7 @@ func TestStandardFilesPage(t *testing.T) {
 				t.Fatal("the register page lacks the download link")
 			}
 			link, id := m[1], m[2]
-			if !strings.Contains(page, "画面の基準.pdf</a> <span class=\"small muted\">（") {
+			if !strings.Contains(page, "画面の基準.pdf</a> <span class=\"std-size\">（") {
 				t.Fatal("the page lacks the file size")
 			}
 			// An operator downloads through the page's link; a stranger is sent to sign in.

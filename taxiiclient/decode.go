@@ -37,12 +37,18 @@ func Decode(raw json.RawMessage) (*Item, error) {
 		Description       string   `json:"description"`
 		Content           string   `json:"content"`
 		ObjectMarkingRefs []string `json:"object_marking_refs"`
+		Revoked           bool     `json:"revoked"`
 	}
 	if len(raw) > stix.MaxObjectSize {
 		return nil, errors.New("taxiiclient: object too large")
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
 		return nil, err
+	}
+	if head.Revoked {
+		// Withdrawn at the source (a withdrawn ceptor advisory is a revoked
+		// report): no draft, no indicator.
+		return nil, ErrSkip
 	}
 	if head.Type == "report" || head.Type == "note" {
 		if !stix.ValidID(head.ID, head.Type) || head.SpecVersion != stix.SpecVersion {

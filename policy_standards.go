@@ -6,7 +6,7 @@ package ceptor
 // Kinds of the safety-standards module.
 const (
 	KindCatalog        Kind = "catalog"         // a guideline catalog version (安全基準等策定指針)
-	KindSurvey         Kind = "survey"          // a survey campaign; SectorIDs, CeptorIDs: of its targets; Draft: not opened yet
+	KindSurvey         Kind = "survey"          // a survey campaign; SectorIDs, CeptorIDs: of its targets; Draft: not opened yet; OrgID: the organisation that built it
 	KindSurveyResponse Kind = "survey_response" // an organisation's answers; OrgID: the organisation; Draft: not submitted
 	KindStandard       Kind = "standard"        // a sector's standards document; SectorIDs: its sector
 	KindStandardStatus Kind = "standard_status" // a sector's yearly continuous-improvement status; SectorIDs: its sector
@@ -20,7 +20,10 @@ const (
 //     offline answers (import); a ministry sees an opened campaign that
 //     targets a sector it oversees, and a CEPTOR secretariat one that
 //     targets members of a CEPTOR it runs, each with the progress of its
-//     own sectors or CEPTORs, never the answers.
+//     own sectors or CEPTORs, never the answers. A campaign not opened yet
+//     may be renamed (ActUpdateProfile: its descriptive fields) or deleted
+//     (ActDeactivate) only by the administrators of the organisation that
+//     built it.
 //   - Responses: an organisation's answers are its own: its people read
 //     them, its administrators and analysts edit them until submitted. NISC,
 //     which runs the survey, reads submitted responses. Nobody else reads
@@ -48,6 +51,8 @@ func (a *Actor) allowStandards(act Action, r Resource) bool {
 			return nisc || (oversees || runs) && !r.Draft
 		case ActCreate, ActUpdate, ActImport:
 			return nisc && worker
+		case ActUpdateProfile, ActDeactivate:
+			return nisc && a.Role == RoleAdmin && r.Draft && r.OrgID != 0 && r.OrgID == a.OrgID
 		}
 	case KindSurveyResponse:
 		own := r.OrgID != 0 && r.OrgID == a.OrgID

@@ -26,7 +26,7 @@ func stdActor(t ceptor.OrgType, role ceptor.Role, org int64) *ceptor.Actor {
 
 func TestPolicyStandardsTable(t *testing.T) {
 	const self = int64(50)
-	acts := []ceptor.Action{ceptor.ActView, ceptor.ActExport, ceptor.ActCreate, ceptor.ActUpdate, ceptor.ActImport, ceptor.ActEvaluate, ceptor.ActDeactivate}
+	acts := []ceptor.Action{ceptor.ActView, ceptor.ActExport, ceptor.ActCreate, ceptor.ActUpdate, ceptor.ActImport, ceptor.ActEvaluate, ceptor.ActDeactivate, ceptor.ActUpdateProfile}
 	type rel struct {
 		name string
 		r    ceptor.Resource
@@ -36,6 +36,9 @@ func TestPolicyStandardsTable(t *testing.T) {
 		{"survey-mine-open", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{1, 2}, CeptorIDs: []int64{7, 8}}},
 		{"survey-mine-draft", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{1}, CeptorIDs: []int64{7}, Draft: true}},
 		{"survey-other", ceptor.Resource{Kind: ceptor.KindSurvey, SectorIDs: []int64{2}, CeptorIDs: []int64{8}}},
+		{"survey-own-draft", ceptor.Resource{Kind: ceptor.KindSurvey, OrgID: self, Draft: true}},
+		{"survey-own-open", ceptor.Resource{Kind: ceptor.KindSurvey, OrgID: self}},
+		{"survey-others-draft", ceptor.Resource{Kind: ceptor.KindSurvey, OrgID: 99, Draft: true}},
 		{"response-own-draft", ceptor.Resource{Kind: ceptor.KindSurveyResponse, OrgID: self, SectorIDs: []int64{1}, Draft: true}},
 		{"response-own-submitted", ceptor.Resource{Kind: ceptor.KindSurveyResponse, OrgID: self, SectorIDs: []int64{1}}},
 		{"response-other-draft", ceptor.Resource{Kind: ceptor.KindSurveyResponse, OrgID: 99, SectorIDs: []int64{1}, Draft: true}},
@@ -52,6 +55,11 @@ func TestPolicyStandardsTable(t *testing.T) {
 		"survey-mine-open":  {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import", "ministry/*/view", "ministry/*/export", "secretariat/*/view", "secretariat/*/export"},
 		"survey-mine-draft": {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import"},
 		"survey-other":      {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import"},
+		// Renaming (update_profile) and deleting (deactivate): a draft, by
+		// the administrators of the organisation that built it.
+		"survey-own-draft":    {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import", "nisc/admin/update_profile", "nisc/admin/deactivate"},
+		"survey-own-open":     {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import"},
+		"survey-others-draft": {"nisc/*/view", "nisc/*/export", "nisc/admin/create", "nisc/analyst/create", "nisc/admin/update", "nisc/analyst/update", "nisc/admin/import", "nisc/analyst/import"},
 		// The acting organisation is "self" for every type: own answers are
 		// the organisation's, whatever its type.
 		"response-own-draft":       {"*/*/view", "*/*/export", "*/admin/update", "*/analyst/update"},

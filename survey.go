@@ -437,6 +437,12 @@ type SurveyService interface {
 	CreateCampaign(ctx context.Context, c *SurveyCampaign) error
 	// UpdateCampaign stores title, deadline, status and the open/close stamps.
 	UpdateCampaign(ctx context.Context, c *SurveyCampaign) error
+	// RenameDraftCampaign changes the title of a campaign still in draft;
+	// ECONFLICT once it has been opened.
+	RenameDraftCampaign(ctx context.Context, id int64, title string) error
+	// DeleteDraftCampaign deletes a campaign still in draft with its
+	// targets; ECONFLICT once it has been opened.
+	DeleteDraftCampaign(ctx context.Context, id int64) error
 	FindCampaign(ctx context.Context, id int64) (*SurveyCampaign, error)
 	ListCampaigns(ctx context.Context, f SurveyFilter) ([]*SurveyCampaign, error)
 	// SetCampaignTargets replaces the targets of a draft campaign.

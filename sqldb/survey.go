@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"ceptor"
 )
@@ -97,6 +98,43 @@ func (d *DB) UpdateCampaign(ctx context.Context, c *ceptor.SurveyCampaign) error
 		}
 		return nil
 	})
+}
+
+// draftOnly runs a statement that changes a draft campaign and tells a
+// campaign that is not (ECONFLICT) from one that does not exist.
+func (d *DB) draftOnly(ctx context.Context, id int64, query string, args ...any) error {
+	return d.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := d.exec(ctx, tx, query, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		var status string
+		if err := d.queryRow(tx, ctx, "SELECT status FROM survey_campaigns WHERE id = ?", id).Scan(&status); err != nil {
+			return translate(err)
+		}
+		return &ceptor.Error{Code: ceptor.ECONFLICT, Message: "the campaign is " + status + ", no longer a draft", Key: "survey.err.not_draft"}
+	})
+}
+
+// RenameDraftCampaign changes the title of a campaign still in draft.
+func (d *DB) RenameDraftCampaign(ctx context.Context, id int64, title string) error {
+	title = strings.TrimSpace(title)
+	switch {
+	case title == "":
+		return ceptor.Invalid(map[string]string{"title": "err.required"})
+	case utf8.RuneCountInString(title) > 200:
+		return ceptor.Invalid(map[string]string{"title": "err.too_long"})
+	}
+	return d.draftOnly(ctx, id, "UPDATE survey_campaigns SET title = ? WHERE id = ? AND status = 'draft'", title, id)
+}
+
+// DeleteDraftCampaign deletes a campaign still in draft; its targets go
+// with it (ON DELETE CASCADE). A draft has no responses.
+func (d *DB) DeleteDraftCampaign(ctx context.Context, id int64) error {
+	return d.draftOnly(ctx, id, "DELETE FROM survey_campaigns WHERE id = ? AND status = 'draft'", id)
 }
 
 // FindCampaign returns a campaign with its questions and targeted sectors.

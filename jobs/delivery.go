@@ -38,8 +38,8 @@ import (
 // handover 2 is recorded as sent, never sent again; at handover 0 it was
 // never handed over and is sent again safely; only at handover 1 may the
 // receiver already have it, and only those are sent again with a possible
-// repeat (counted in the row's uncertain_resends, marked
-// X-Ceptor-Redelivery: possible).
+// repeat (counted in the row's uncertain_resends). Every try after a
+// row's first carries X-Ceptor-Redelivery: possible.
 //
 // When a primary contact's delivery fails for good (a 5xx answer, an
 // invalid address, retries used up) and the organisation has not

@@ -501,6 +501,10 @@ type ReportService interface {
 	// FindReport returns; the answer is the rest of what was stored, as
 	// reading it back would return it.
 	SubmitNewReport(ctx context.Context, r *Report, chain []int64, actorUserID int64) (*NewReport, error)
+	// PrepareNewReport is SubmitNewReport in two steps: checks and encodings
+	// now, and a function that stores the report (normally inside the
+	// caller's transaction, kept short).
+	PrepareNewReport(r *Report, chain []int64, actorUserID int64) (func(context.Context) (*NewReport, error), error)
 	// AddFollowUp stores a new version (続報) of a submitted report.
 	AddFollowUp(ctx context.Context, r *Report, actorUserID int64) error
 	// RelayReport moves the report from the organisation holding it to the

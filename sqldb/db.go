@@ -116,7 +116,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		// transactions take the write lock up front so that two writers wait
 		// (busy_timeout) instead of failing on lock upgrade.
 		dsn := "file:" + path + "?_txlock=immediate&_time_format=sqlite" +
-			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
 		d.db = sql.OpenDB(cachingConnector{dsn: dsn, drv: sqliteDriver})
 		n := cfg.MaxOpenConns
 		if n == 0 {

@@ -125,13 +125,23 @@ func forget(r *ceptor.Report) {
 // anonymous route, SealedIdentity; an anonymous report's OrgID and
 // AuthorUserID are not stored (and are zeroed in r).
 func (d *DB) CreateReport(ctx context.Context, r *ceptor.Report) error {
-	_, err := d.createReport(ctx, r, nil, 0)
-	return err
+	return d.createReport(ctx, r, nil, 0)
 }
 
 // SubmitNewReport stores a new, complete report and sends it along chain
 // at once: what CreateReport followed by SubmitReport store, in one insert.
 func (d *DB) SubmitNewReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) (*ceptor.NewReport, error) {
+	store, err := d.PrepareNewReport(r, chain, actorUserID)
+	if err != nil {
+		return nil, err
+	}
+	return store(ctx)
+}
+
+// PrepareNewReport is SubmitNewReport in two steps: it checks and encodes r
+// now, outside any transaction, and returns the function that stores it (in
+// the caller's Atomic transaction, where that is short).
+func (d *DB) PrepareNewReport(r *ceptor.Report, chain []int64, actorUserID int64) (func(context.Context) (*ceptor.NewReport, error), error) {
 	if len(chain) == 0 || slices.Contains(chain, 0) {
 		return nil, ceptor.Invalid(map[string]string{"chain": "err.report_chain"})
 	}
@@ -139,11 +149,21 @@ func (d *DB) SubmitNewReport(ctx context.Context, r *ceptor.Report, chain []int6
 	if len(chain) == 1 {
 		r.Status = ceptor.ReportReceived
 	}
-	if _, err := d.createReport(ctx, r, chain, actorUserID); err != nil {
+	store, err := d.prepareReport(r, chain, actorUserID)
+	if err != nil {
 		return nil, err
 	}
-	// What was stored, as the readers would return it (a test holds them
-	// equal), so that the caller need not read it back.
+	return func(ctx context.Context) (*ceptor.NewReport, error) {
+		if err := store(ctx); err != nil {
+			return nil, err
+		}
+		return newReportOf(r, chain, actorUserID), nil
+	}, nil
+}
+
+// newReportOf is what storing r along chain wrote besides r itself, as the
+// readers would return it (a test holds them equal).
+func newReportOf(r *ceptor.Report, chain []int64, actorUserID int64) *ceptor.NewReport {
 	ref := &ceptor.ReportRef{ID: r.ID, Status: r.Status, Route: r.Route, CeptorID: r.CeptorID, SectorID: r.SectorID, TLP: r.TLP,
 		ReporterOrg: r.OrgID, ChainOrgs: []int64{chain[0]}, ReporterTag: r.ReporterTag}
 	hop := ceptor.Hop{Seq: 1, FromOrgID: r.OrgID, ToOrgID: chain[0], Action: "submitted", ActorUserID: actorUserID, At: r.CreatedAt}
@@ -158,26 +178,36 @@ func (d *DB) SubmitNewReport(ctx context.Context, r *ceptor.Report, chain []int6
 	v := *r
 	v.ReporterTag, v.SealedIdentity, v.VersionKind = "", "", ceptor.VersionOriginal
 	v.Causes, v.Systems, v.Indicators = slices.Clone(r.Causes), slices.Clone(r.Systems), slices.Clone(r.Indicators)
-	return &ceptor.NewReport{Ref: ref, Hops: []ceptor.Hop{hop}, Versions: []*ceptor.Report{&v}}, nil
+	return &ceptor.NewReport{Ref: ref, Hops: []ceptor.Hop{hop}, Versions: []*ceptor.Report{&v}}
 }
 
 // createReport stores r (and, with chain, its first hop) and returns the
 // snapshot of its first version ("" for a draft). r is brought to the form
 // the readers return: times in UTC to the microsecond, lists never nil.
-func (d *DB) createReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) (string, error) {
+func (d *DB) createReport(ctx context.Context, r *ceptor.Report, chain []int64, actorUserID int64) error {
+	store, err := d.prepareReport(r, chain, actorUserID)
+	if err != nil {
+		return err
+	}
+	return store(ctx)
+}
+
+// prepareReport does what createReport can do before the write transaction
+// (checks, stamps, encodings) and returns the function that stores r.
+func (d *DB) prepareReport(r *ceptor.Report, chain []int64, actorUserID int64) (func(context.Context) error, error) {
 	if r.Status == "" {
 		r.Status = ceptor.ReportDraft
 	}
 	switch r.Status {
 	case ceptor.ReportDraft, ceptor.ReportSubmitted, ceptor.ReportReceived, ceptor.ReportClosed:
 	default:
-		return "", ceptor.Invalid(map[string]string{"status": "err.report_status"})
+		return nil, ceptor.Invalid(map[string]string{"status": "err.report_status"})
 	}
 	if err := r.Validate(r.Status == ceptor.ReportDraft); err != nil {
-		return "", err
+		return nil, err
 	}
 	if err := checkReporter(r); err != nil {
-		return "", err
+		return nil, err
 	}
 	forget(r)
 	storedForm(r)
@@ -205,52 +235,54 @@ func (d *DB) createReport(ctx context.Context, r *ceptor.Report, chain []int64, 
 	// What can be computed is computed before the write transaction.
 	ind, err := json.Marshal(r.Indicators)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var snap string
 	if r.Status != ceptor.ReportDraft {
 		if snap, err = versionSnapshot(r); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
 	org, author := identity(r)
-	return snap, d.inTx(ctx, func(tx *sql.Tx) error {
-		id, err := d.insert(ctx, tx, `INSERT INTO reports (version, status, route, ceptor_id, sector_id, tlp, drill, org_id, author_user_id, reporter_tag, sealed_identity,
+	return func(ctx context.Context) error {
+		return d.inTx(ctx, func(tx *sql.Tx) error {
+			id, err := d.insert(ctx, tx, `INSERT INTO reports (version, status, route, ceptor_id, sector_id, tlp, drill, org_id, author_user_id, reporter_tag, sealed_identity,
 			title, body, event_class, causes, spillover_sector_id, critical_outage, service, systems, supplier_org_id,
 			started_at, detected_at, recovered_at, users_affected, area, safety_harm, data_affected, response, indicators, lang, clock_profile,
 			created_at, updated_at, submitted_at, closed_at, chain, pending_at)
 			VALUES (`+placeholders(37)+`)`,
-			r.Version, string(r.Status), string(r.Route), zeroNull(r.CeptorID), zeroNull(r.SectorID), string(r.TLP), r.Drill, org, author, r.ReporterTag, r.SealedIdentity,
-			r.Title, r.Body, string(r.EventClass), joinList(r.Causes), zeroNull(r.SpilloverSectorID), r.CriticalOutage, r.Service, joinList(r.Systems), zeroNull(r.SupplierOrgID),
-			nullTime(r.StartedAt), nullTime(r.DetectedAt), nullTime(r.RecoveredAt), nullInt(r.Impact.UsersAffected),
-			r.Impact.Area, r.Impact.SafetyHarm, r.Impact.DataAffected, r.Response, string(ind), r.Lang, r.ClockProfile,
-			now, now, nullTime(r.SubmittedAt), nullTime(r.ClosedAt), chainText, pending)
-		if err != nil {
-			return err
-		}
-		r.ID = id
-		if chain != nil {
-			from, actor := zeroNull(r.OrgID), zeroNull(actorUserID)
-			if r.Route == ceptor.RouteAnonymous {
-				// Who sent it is part of the sealed identity.
-				from, actor = nil, nil
-			}
-			if _, err := d.exec(ctx, tx, `INSERT INTO report_hops (report_id, seq, from_org_id, to_org_id, action, note, actor_user_id, at) VALUES (?, 1, ?, ?, 'submitted', '', ?, ?)`,
-				id, from, chain[0], actor, now); err != nil {
+				r.Version, string(r.Status), string(r.Route), zeroNull(r.CeptorID), zeroNull(r.SectorID), string(r.TLP), r.Drill, org, author, r.ReporterTag, r.SealedIdentity,
+				r.Title, r.Body, string(r.EventClass), joinList(r.Causes), zeroNull(r.SpilloverSectorID), r.CriticalOutage, r.Service, joinList(r.Systems), zeroNull(r.SupplierOrgID),
+				nullTime(r.StartedAt), nullTime(r.DetectedAt), nullTime(r.RecoveredAt), nullInt(r.Impact.UsersAffected),
+				r.Impact.Area, r.Impact.SafetyHarm, r.Impact.DataAffected, r.Response, string(ind), r.Lang, r.ClockProfile,
+				now, now, nullTime(r.SubmittedAt), nullTime(r.ClosedAt), chainText, pending)
+			if err != nil {
 				return err
 			}
-		}
-		if err := d.indexReport(ctx, tx, r.ID); err != nil {
-			return err
-		}
-		if err := d.writeIndicators(ctx, tx, r.ID, r.Indicators, true); err != nil {
-			return err
-		}
-		if r.Status != ceptor.ReportDraft {
-			return d.storeVersion(ctx, tx, r.ID, r.Version, ceptor.VersionOriginal, snap, now)
-		}
-		return nil
-	})
+			r.ID = id
+			if chain != nil {
+				from, actor := zeroNull(r.OrgID), zeroNull(actorUserID)
+				if r.Route == ceptor.RouteAnonymous {
+					// Who sent it is part of the sealed identity.
+					from, actor = nil, nil
+				}
+				if _, err := d.exec(ctx, tx, `INSERT INTO report_hops (report_id, seq, from_org_id, to_org_id, action, note, actor_user_id, at) VALUES (?, 1, ?, ?, 'submitted', '', ?, ?)`,
+					id, from, chain[0], actor, now); err != nil {
+					return err
+				}
+			}
+			if err := d.indexReport(ctx, tx, r.ID); err != nil {
+				return err
+			}
+			if err := d.writeIndicators(ctx, tx, r.ID, r.Indicators, true); err != nil {
+				return err
+			}
+			if r.Status != ceptor.ReportDraft {
+				return d.storeVersion(ctx, tx, r.ID, r.Version, ceptor.VersionOriginal, snap, now)
+			}
+			return nil
+		})
+	}, nil
 }
 
 // writeContent replaces the content of the main row (everything a reporter

@@ -449,11 +449,19 @@ func (s *Server) opCreateReportRef(r *http.Request, st *reqState, in reportInput
 		ctx = s.withOrgPeople(ctx, arrivalOrgs(rep, chain)...)
 	}
 	var stored *ceptor.NewReport
+	var store func(context.Context) (*ceptor.NewReport, error)
+	if in.Submit {
+		// Checked and encoded before the write transaction, which on SQLite
+		// runs one change after another.
+		if store, err = s.store.PrepareNewReport(rep, chain, a.UserID); err != nil {
+			return nil, err
+		}
+	}
 	err = s.change(r.WithContext(ctx), func(r *http.Request) error {
 		ctx := r.Context()
 		if in.Submit {
 			var err error
-			if stored, err = s.store.SubmitNewReport(ctx, rep, chain, a.UserID); err != nil {
+			if stored, err = store(ctx); err != nil {
 				return err
 			}
 		} else if err := s.store.CreateReport(ctx, rep); err != nil {

@@ -184,6 +184,13 @@ func TestTAXIIAdvisoriesMISPVersionsDelete(t *testing.T) {
 			if !w.taxiiHas(everyone+"objects/", outsider, stix.ID("report", fmt.Sprintf("advisory:%d", clear))) {
 				t.Error("an advisory to everyone marked CLEAR is not in the everyone collection")
 			}
+			// Everyone, AMBER: every sector's collection, not everyone's.
+			amberAll := w.publishAdvisory(map[string]any{"title": "全体向けの AMBER 情報", "body": "本文", "tlp": "amber", "category": "alert",
+				"audience": map[string]any{"everyone": true}})
+			amberAllID := stix.ID("report", fmt.Sprintf("advisory:%d", amberAll))
+			if !w.taxiiHas(sectorColl+"objects/", w.opTok, amberAllID) || w.taxiiHas(everyone+"objects/", w.niscTok, amberAllID) {
+				t.Error("an AMBER advisory to everyone is not in the sector collections only")
+			}
 			// A drill (訓練) is in no collection.
 			drill := w.publishAdvisory(map[string]any{"title": "訓練の情報提供", "body": "訓練です", "tlp": "green", "drill": true,
 				"audience": map[string]any{"everyone": true}})

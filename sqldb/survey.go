@@ -115,7 +115,7 @@ func (d *DB) draftOnly(ctx context.Context, id int64, query string, args ...any)
 		if err := d.queryRow(tx, ctx, "SELECT status FROM survey_campaigns WHERE id = ?", id).Scan(&status); err != nil {
 			return translate(err)
 		}
-		return &ceptor.Error{Code: ceptor.ECONFLICT, Message: "the campaign is " + status + ", no longer a draft", Key: "survey.err.not_draft"}
+		return &ceptor.Error{Code: ceptor.ECONFLICT, Message: "the campaign is " + status + ", no longer a draft", Key: "survey.err.draft_only"}
 	})
 }
 

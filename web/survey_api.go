@@ -323,6 +323,7 @@ func (s *Server) routesAPISurveys() {
 	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/standards/status/review", Summary: "Review a sector's yearly status (NISC)", Tag: "standards", Scope: ceptor.ScopeWrite,
 		Body: apiStatusInput{}, Response: apiStandardsYear{}, Errors: e422}, s.apiStandardsStatusSet(true))
 	s.routesAPIStandardFiles()
+	s.routesSurveyDrafts()
 }
 
 func (s *Server) apiCatalogs(w http.ResponseWriter, r *http.Request) {

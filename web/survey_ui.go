@@ -440,6 +440,8 @@ type surveyPageData struct {
 	Sectors   []*ceptor.Sector
 	Ceptors   []*ceptor.Ceptor
 	CanManage bool
+	CanRename bool // a draft, by an administrator of the organisation that built it
+	CanDelete bool
 	CanStats  bool // the statistics policy gives the caller at least one targeted sector
 	Baseline  int
 	Leading   int
@@ -472,6 +474,10 @@ func (s *Server) renderSurveyPage(w http.ResponseWriter, r *http.Request, st *re
 	}
 	d.C = c
 	d.CanManage = ceptor.Allow(st.actor, ceptor.ActUpdate, campaignResource(c))
+	if d.CanRename, d.CanDelete, err = s.canEditDraft(ctx, st, c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	d.CanStats = ceptor.Allow(st.actor, ceptor.ActView, ceptor.Resource{Kind: ceptor.KindStats}) || len(ceptor.StatsSectors(st.actor, c.SectorIDs)) > 0
 	if d.Catalog, err = s.store.FindCatalog(ctx, c.CatalogID); err != nil {
 		s.fail(w, r, err)

@@ -315,10 +315,45 @@ func (s *Server) apiStandardFileRemove(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, doc)
 }
 
+// apiStandard is one document with its revisions, newest first, each with
+// the description of its file.
+type apiStandard struct {
+	*ceptor.SectorStandard
+	RevisionList []ceptor.StandardRevision `json:"revision_list"`
+}
+
+func (s *Server) apiStandardGet(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	id, ok := s.apiPathID(w, r)
+	if !ok {
+		return
+	}
+	doc, err := s.store.FindStandard(r.Context(), id)
+	if err == nil {
+		err = ceptor.Authorize(st.actor, ceptor.ActView, standardResource(doc.SectorID))
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	revs, err := s.store.StandardRevisions(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiStandard{SectorStandard: doc, RevisionList: revs})
+}
+
 // routesAPIStandardFiles documents and registers the file routes of the
 // standards register.
 func (s *Server) routesAPIStandardFiles() {
 	e4 := []int{http.StatusForbidden, http.StatusNotFound}
+	s.handleAPI(apiDoc{Method: "GET", Path: "/api/v1/standards/{id}", Summary: "Get a standards document with its revisions", Tag: "standards", Scope: ceptor.ScopeRead,
+		Description: "revision_list: newest first, each with its number (seq) and the description of its file, if any.",
+		Response:    apiStandard{}, Errors: e4}, s.apiStandardGet)
 	e422 := []int{http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity}
 	s.handleAPI(apiDoc{Method: "POST", Path: "/api/v1/standards/{id}/file", Summary: "Upload or replace the file of a standards document", Tag: "standards", Scope: ceptor.ScopeWrite,
 		Description: "multipart/form-data with the file in the part named file (10 MB at most). The file belongs to the document's latest revision and replaces the one it had; " +

@@ -199,6 +199,18 @@ func TestStandardFilesAPI(t *testing.T) {
 			if code, _, _ := w.download(path, w.opTok); code != http.StatusNotFound {
 				t.Fatalf("the new revision has a file: %d", code)
 			}
+			var one struct {
+				Revisions    int `json:"revisions"`
+				RevisionList []struct {
+					Seq  int                  `json:"seq"`
+					File *ceptor.StandardFile `json:"file"`
+				} `json:"revision_list"`
+			}
+			code, resp = w.api("GET", fmt.Sprintf("/api/v1/standards/%d", w.doc), w.opTok, "")
+			mustJSON(t, resp, &one)
+			if code != http.StatusOK || one.Revisions != 2 || len(one.RevisionList) != 2 || one.RevisionList[0].File != nil || one.RevisionList[1].Seq != 1 || one.RevisionList[1].File.FileName != "改定案.html" {
+				t.Fatalf("document with revisions: %d %s", code, resp)
+			}
 			if code, _, got := w.download(fmt.Sprintf("/api/v1/standards/%d/revisions/1/file", w.doc), w.opTok); code != http.StatusOK || !bytes.Equal(got, html) {
 				t.Fatalf("revision 1 file: %d", code)
 			}

@@ -64,8 +64,9 @@ type DB struct {
 	log     *slog.Logger
 	path    string // SQLite file, for messages
 	cache   registryCache
-	wq      writeQueue   // SQLite: this process's write transactions, batched (writebatch.go)
-	indexer *textIndexer // SQLite: writes the full-text index in batches
+	wq      writeQueue    // SQLite: this process's write transactions, batched (writebatch.go)
+	indexer *textIndexer  // SQLite: writes the full-text index in batches
+	ckpt    *checkpointer // SQLite: checkpoints the write-ahead log beside the writers
 }
 
 var (
@@ -116,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		// transactions take the write lock up front so that two writers wait
 		// (busy_timeout) instead of failing on lock upgrade.
 		dsn := "file:" + path + "?_txlock=immediate&_time_format=sqlite" +
-			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
+			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)"
 		d.db = sql.OpenDB(cachingConnector{dsn: dsn, drv: sqliteDriver})
 		n := cfg.MaxOpenConns
 		if n == 0 {
@@ -137,6 +138,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	if d.dialect == SQLite {
 		d.indexer = startTextIndexer(d)
+		d.ckpt = startCheckpointer(d)
 	}
 	return d, nil
 }
@@ -147,6 +149,7 @@ func (d *DB) Close() error {
 	if d.indexer != nil {
 		d.indexer.stop()
 	}
+	d.ckpt.stop()
 	return d.db.Close()
 }
 

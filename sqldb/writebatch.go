@@ -168,6 +168,8 @@ func (d *DB) runBatch(batch []*writeReq) []error {
 				errs[i] = err
 			}
 		}
+	} else {
+		d.ckpt.committed()
 	}
 	return errs
 }

@@ -52,6 +52,8 @@ func TestStandardsFile(t *testing.T) {
 	if !mt.exists("#std-" + id + ` form[action$="/file/delete"]`) {
 		mt.fatalf("no remove form for the file")
 	}
+	// Opening the details scrolled the page; a full-page shot starts at the top.
+	eval[bool](mt, `window.scrollTo(0, 0), true`)
 	mt.shot("standards-01-file.png")
 
 	op := e.tab(t)

@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"ceptor"
 
 	"github.com/chromedp/chromedp"
 )
@@ -17,7 +21,7 @@ func TestStandardsFile(t *testing.T) {
 	e := newEnv(t, engine())
 	pdf := writeTemp(t, "電力制御システム安全基準 第2版.pdf", []byte("%PDF-1.7\n% e2e standards file\n%%EOF\n"))
 
-	mt := e.tabFor(t, 2*time.Minute)
+	mt := e.rtab(t, 2*time.Minute)
 	mt.signIn("admin.ministry@demo.example")
 	if st := mt.open("/standards"); st != 200 {
 		mt.fatalf("GET /standards: %d", st)
@@ -41,8 +45,8 @@ func TestStandardsFile(t *testing.T) {
 	if !found {
 		mt.fatalf("no download link for the file among %v", links)
 	}
-	href := eval[string](mt, `Array.from(document.querySelectorAll("a[data-std-file]")).find(a => a.textContent.includes("電力制御システム安全基準")).getAttribute("href")`)
-	info := evalAsync[string](mt, `fetch("`+href+`").then(r => r.status + " " + r.headers.get("content-type") + " " + r.headers.get("content-disposition"))`)
+	href := eval[string](mt.tab, `Array.from(document.querySelectorAll("a[data-std-file]")).find(a => a.textContent.includes("電力制御システム安全基準")).getAttribute("href")`)
+	info := evalAsync[string](mt.tab, `fetch("`+href+`").then(r => r.status + " " + r.headers.get("content-type") + " " + r.headers.get("content-disposition"))`)
 	if !strings.HasPrefix(info, "200 application/octet-stream attachment;") || !strings.Contains(info, "filename*=UTF-8''") {
 		mt.fatalf("download answers %q", info)
 	}
@@ -52,8 +56,6 @@ func TestStandardsFile(t *testing.T) {
 	if !mt.exists("#std-" + id + ` form[action$="/file/delete"]`) {
 		mt.fatalf("no remove form for the file")
 	}
-	// Opening the details scrolled the page; a full-page shot starts at the top.
-	eval[bool](mt, `window.scrollTo(0, 0), true`)
 	mt.shot("standards-01-file.png")
 
 	op := e.tab(t)
@@ -64,5 +66,60 @@ func TestStandardsFile(t *testing.T) {
 	}
 	if op.exists(`input[data-std-file-input]`) || op.exists(`#sd-file`) {
 		op.fatalf("the operator sees the file forms")
+	}
+}
+
+// A draft survey campaign is renamed and deleted on its page by NISC's
+// administrator, with a confirmation before the deletion; an analyst of
+// NISC is offered neither.
+func TestSurveyDraftRenameDelete(t *testing.T) {
+	e := newEnv(t, engine())
+	ctx := context.Background()
+	cats, err := e.db.ListCatalogs(ctx)
+	if err != nil || len(cats) == 0 {
+		t.Fatalf("demo catalogs: %v", err)
+	}
+	items, err := e.db.CatalogItems(ctx, cats[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := e.db.FindUserByEmail(ctx, "admin.nisc@demo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &ceptor.SurveyCampaign{Title: "E2E 下書きの調査", FiscalYear: 2026, CatalogID: cats[0].ID, CreatedBy: admin.ID,
+		Questions: ceptor.BuildQuestions(items, ceptor.SurveyPerItem)}
+	if err := e.db.CreateCampaign(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/surveys/%d", c.ID)
+
+	an := e.tab(t)
+	an.signIn("analyst.nisc@demo.example")
+	if st := an.open(path); st != 200 || an.exists("[data-draft-manage]") {
+		an.fatalf("the analyst's campaign page: %d, offered renaming: %v", st, an.exists("[data-draft-manage]"))
+	}
+
+	b := e.rtab(t, 2*time.Minute)
+	b.signIn("admin.nisc@demo.example")
+	if st := b.open(path); st != 200 || !b.exists("[data-draft-manage]") {
+		b.fatalf("no draft management on %s (%d)", path, st)
+	}
+	b.fill("#rename-title", "E2E 2026年度 浸透状況等調査")
+	if st := b.submit(`form[action$="/rename"] button[type=submit]`); st != 200 || b.path() != path {
+		b.fatalf("rename: %d at %s", st, b.path())
+	}
+	if h := b.texts("h1"); len(h) == 0 || !strings.HasPrefix(h[0], "E2E 2026年度 浸透状況等調査") {
+		b.fatalf("title after renaming: %v", h)
+	}
+	b.shot("survey-15-draft-renamed.png")
+	if st := b.confirmed("[data-delete-survey]"); st != 200 || b.path() != "/surveys" {
+		b.fatalf("delete: %d at %s", st, b.path())
+	}
+	if fl := b.texts(".flash"); len(fl) == 0 || fl[0] != "調査を削除しました" {
+		b.fatalf("no confirmation of the deletion: %v", fl)
+	}
+	if st := b.open(path); st != 404 {
+		b.fatalf("the deleted campaign answers %d", st)
 	}
 }

@@ -29,7 +29,8 @@ const (
 //     which runs the survey, reads submitted responses. Nobody else reads
 //     them; statistics (KindStats) are the only way out.
 //   - Standards documents: readable by every participant; kept by the
-//     sector's ministry and NISC.
+//     sector's ministry and NISC. Their files follow the same rule:
+//     downloading is ActView, uploading, replacing and removing ActUpdate.
 //   - Yearly status: entered by the sector's ministry, reviewed
 //     (ActEvaluate) by NISC; read by both.
 func (a *Actor) allowStandards(act Action, r Resource) bool {

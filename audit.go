@@ -111,6 +111,9 @@ type AuditProblem struct {
 type AuditService interface {
 	// AppendAudit adds e at the end of the chain, filling Seq, PrevHash and Hash.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// AppendAudits adds entries at the end of the chain in their order, as
+	// AppendAudit one after another would, in one transaction.
+	AppendAudits(ctx context.Context, entries []*AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 	// VerifyAudit walks the whole chain and returns every break found, and
 	// the number of entries checked.

@@ -24,7 +24,20 @@ func (d *DB) AppendAudit(ctx context.Context, e *ceptor.AuditEntry) error {
 	return d.inTx(ctx, func(tx *sql.Tx) error { return d.appendAudit(ctx, tx, e) })
 }
 
-func (d *DB) appendAudit(ctx context.Context, tx *sql.Tx, e *ceptor.AuditEntry) error {
+// auditPerInsert keeps an insert of entries well under both engines' limits
+// on bound parameters.
+const auditPerInsert = 200
+
+// AppendAudits adds entries at the end of the chain, in one transaction:
+// the head is read and written once, the entries inserted together.
+func (d *DB) AppendAudits(ctx context.Context, entries []*ceptor.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return d.inTx(ctx, func(tx *sql.Tx) error { return d.appendAudit(ctx, tx, entries...) })
+}
+
+func (d *DB) appendAudit(ctx context.Context, tx *sql.Tx, entries ...*ceptor.AuditEntry) error {
 	lock := ""
 	if d.dialect == Postgres {
 		lock = " FOR UPDATE"
@@ -39,15 +52,24 @@ func (d *DB) appendAudit(ctx context.Context, tx *sql.Tx, e *ceptor.AuditEntry) 
 	}
 	// Timestamps are kept to the microsecond: both engines store that much,
 	// and the hash must cover exactly what is stored.
-	e.At = d.now().UTC().Truncate(1000)
-	e.Seq = seq + 1
-	e.PrevHash = hash
-	e.Hash = e.ComputeHash()
-	if _, err := d.exec(ctx, tx, "INSERT INTO audit_log ("+auditCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		e.Seq, e.At, e.ActorUserID, e.ActorOrgID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.OrgID, e.Detail, e.IP, e.PrevHash, e.Hash); err != nil {
-		return err
+	at := d.now().UTC().Truncate(1000)
+	args := make([]any, 0, 13*len(entries))
+	for _, e := range entries {
+		seq++
+		e.At, e.Seq, e.PrevHash = at, seq, hash
+		e.Hash = e.ComputeHash()
+		hash = e.Hash
+		args = append(args, e.Seq, e.At, e.ActorUserID, e.ActorOrgID, e.ActorLabel, e.Action, e.ObjectType, e.ObjectID, e.OrgID, e.Detail, e.IP, e.PrevHash, e.Hash)
 	}
-	_, err := d.exec(ctx, tx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", e.Seq, e.Hash)
+	row := "(" + placeholders(13) + ")"
+	for len(args) > 0 {
+		n := min(len(args)/13, auditPerInsert)
+		if _, err := d.exec(ctx, tx, "INSERT INTO audit_log ("+auditCols+") VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), args[:13*n]...); err != nil {
+			return err
+		}
+		args = args[13*n:]
+	}
+	_, err := d.exec(ctx, tx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, hash)
 	return err
 }
 

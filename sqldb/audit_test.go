@@ -83,3 +83,41 @@ func TestAuditChain(t *testing.T) {
 		})
 	}
 }
+
+// Entries appended together (a change's entries at its end) chain exactly as
+// entries appended one by one, across the inserts a long batch is split into.
+func TestAuditEntriesAppendedTogether(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		appendN(t, db, 2)
+		batch := func(n int) []*ceptor.AuditEntry {
+			out := make([]*ceptor.AuditEntry, n)
+			for i := range out {
+				out[i] = &ceptor.AuditEntry{ActorUserID: 1, ActorOrgID: 2, ActorLabel: "まとめて", Action: "report.submit",
+					ObjectType: "report", ObjectID: strings.Repeat("9", 1+i%3), OrgID: 7, Detail: `{"route":"ministry"}`}
+			}
+			return out
+		}
+		two := batch(2)
+		must(t, db.AppendAudits(ctx, two))
+		if two[0].Seq != 3 || two[1].Seq != 4 || two[1].PrevHash != two[0].Hash {
+			t.Fatalf("two entries: %+v %+v", two[0], two[1])
+		}
+		must(t, db.AppendAudits(ctx, nil))
+		long := batch(450)
+		must(t, db.AppendAudits(ctx, long))
+		if long[449].Seq != 454 {
+			t.Fatalf("last of the long batch: seq %d, want 454", long[449].Seq)
+		}
+		appendN2 := &ceptor.AuditEntry{ActorLabel: "after", Action: "org.update"}
+		must(t, db.AppendAudit(ctx, appendN2))
+		if appendN2.Seq != 455 || appendN2.PrevHash != long[449].Hash {
+			t.Fatalf("entry after the batches: %+v", appendN2)
+		}
+		n, problems, err := db.VerifyAudit(ctx)
+		must(t, err)
+		if n != 455 || len(problems) != 0 {
+			t.Fatalf("verify: %d entries, problems %+v", n, problems)
+		}
+	})
+}

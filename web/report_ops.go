@@ -346,9 +346,7 @@ func (s *Server) auditReport(r *http.Request, st *reqState, action string, rep *
 	detail["sealed_actor"] = sealed
 	e := &ceptor.AuditEntry{Action: action, ObjectType: string(ceptor.KindReport), ObjectID: toString(rep.ID),
 		ActorLabel: "anonymous reporter (CEPTOR " + s.ceptorCode(r.Context(), rep.CeptorID) + ")", Detail: ceptor.AuditDetail(detail)}
-	if err := s.store.AppendAudit(r.Context(), e); err != nil {
-		s.auditFailed(r.Context(), action, err)
-	}
+	s.appendAudit(r.Context(), action, e)
 }
 
 func (s *Server) ceptorCode(ctx context.Context, id int64) string {

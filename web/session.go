@@ -319,18 +319,49 @@ func (s *Server) requireUser(w http.ResponseWriter, r *http.Request) (*reqState,
 // jobs they queue) commit together or not at all. An audit entry that cannot
 // be written undoes the change: nothing happens unrecorded. Live updates to
 // browsers belong after change returns, when the change is visible.
+//
+// The change's audit entries are written together at its end, as the last
+// statements of the transaction: on PostgreSQL the audit chain's head stays
+// locked from then until the commit only, not while the rest of the change
+// runs.
 func (s *Server) change(r *http.Request, fn func(r *http.Request) error) error {
 	var auditErr error
+	batch := &auditBatch{}
 	return s.store.Atomic(r.Context(), func(ctx context.Context) error {
+		auditErr, batch.entries = nil, batch.entries[:0]
 		ctx = context.WithValue(ctx, auditFailKey{}, &auditErr)
+		ctx = context.WithValue(ctx, auditBatchKey{}, batch)
 		if err := fn(r.WithContext(ctx)); err != nil {
 			return err
 		}
-		return auditErr
+		if auditErr != nil {
+			return auditErr
+		}
+		if err := s.store.AppendAudits(ctx, batch.entries); err != nil {
+			s.log.Error("audit append failed", "entries", len(batch.entries), "err", err)
+			return err
+		}
+		return nil
 	})
 }
 
 type auditFailKey struct{}
+
+// auditBatch holds the audit entries of a change until its end.
+type auditBatch struct{ entries []*ceptor.AuditEntry }
+
+type auditBatchKey struct{}
+
+// appendAudit writes e, or inside a change adds it to the change's entries.
+func (s *Server) appendAudit(ctx context.Context, action string, e *ceptor.AuditEntry) {
+	if b, ok := ctx.Value(auditBatchKey{}).(*auditBatch); ok {
+		b.entries = append(b.entries, e)
+		return
+	}
+	if err := s.store.AppendAudit(ctx, e); err != nil {
+		s.auditFailed(ctx, action, err)
+	}
+}
 
 // auditFailed records an audit failure for the enclosing change, if any,
 // and logs it loudly.
@@ -356,24 +387,18 @@ func (s *Server) audit(r *http.Request, action string, kind ceptor.Kind, objectI
 			e.ActorLabel += " (token " + st.token.Prefix + ")"
 		}
 	}
-	if err := s.store.AppendAudit(r.Context(), e); err != nil {
-		s.auditFailed(r.Context(), action, err)
-	}
+	s.appendAudit(r.Context(), action, e)
 	s.forgetTokensAfter(action)
 }
 
 func (s *Server) auditUser(r *http.Request, u *ceptor.User, action string, detail any) {
 	e := &ceptor.AuditEntry{Action: action, ObjectType: string(ceptor.KindUser), ObjectID: toString(u.ID), OrgID: u.OrgID,
 		ActorUserID: u.ID, ActorOrgID: u.OrgID, ActorLabel: u.Email, Detail: ceptor.AuditDetail(detail), IP: s.clientIP(r)}
-	if err := s.store.AppendAudit(r.Context(), e); err != nil {
-		s.auditFailed(r.Context(), action, err)
-	}
+	s.appendAudit(r.Context(), action, e)
 	s.forgetTokensAfter(action)
 }
 
 func (s *Server) auditAnon(r *http.Request, action string, detail any) {
 	e := &ceptor.AuditEntry{Action: action, ActorLabel: "anonymous", Detail: ceptor.AuditDetail(detail), IP: s.clientIP(r)}
-	if err := s.store.AppendAudit(r.Context(), e); err != nil {
-		s.auditFailed(r.Context(), action, err)
-	}
+	s.appendAudit(r.Context(), action, e)
 }

@@ -76,6 +76,10 @@ type Received struct {
 	RelationshipType string
 	SourceRef        string
 	TargetRef        string
+
+	// Revoked: the sender withdrew the object (indicators, relationships);
+	// served back as sent.
+	Revoked bool `json:",omitempty"`
 }
 
 // Version is the received object's version (modified; observables have none).
@@ -172,6 +176,7 @@ func Decode(raw json.RawMessage) (*Received, error) {
 		return r, Skipped
 	}
 	sdo := o.Type == "indicator" || o.Type == "relationship"
+	r.Revoked = sdo && o.Revoked
 	if sdo || o.Created != "" || o.Modified != "" {
 		var err error
 		if r.Created, err = ParseTime(o.Created); err != nil {
@@ -255,7 +260,7 @@ func (r *Received) Objects() ([]Object, error) {
 		out = append(out, m)
 	}
 	core := Core{Type: r.Type, SpecVersion: SpecVersion, ID: r.ID, CreatedByRef: r.CreatedByRef, Created: Timestamp(r.Created),
-		Modified: Timestamp(r.Modified), ObjectMarkingRefs: marks}
+		Modified: Timestamp(r.Modified), ObjectMarkingRefs: marks, Revoked: r.Revoked}
 	switch r.Type {
 	case "indicator":
 		ind := &Indicator{Core: core, Name: r.Name, Description: r.Description, IndicatorTypes: r.Types, Pattern: r.Pattern,

@@ -209,23 +209,35 @@ func slicesAny(b []bool) bool {
 
 // yieldToWriters lets background work (feeds, indexes) give way to the
 // writes people are waiting for: on SQLite it waits, up to max, until no
-// write transaction of this process is queued. Elsewhere it returns at once.
+// write transaction of this process has been queued for writersQuiet (a
+// moment between two group commits under steady load is not a pause).
+// Elsewhere it returns at once.
 func (d *DB) yieldToWriters(ctx context.Context, max time.Duration) {
 	if d.dialect != SQLite {
 		return
 	}
 	deadline := time.Now().Add(max)
+	var idleSince time.Time
 	for time.Now().Before(deadline) {
 		d.wq.mu.Lock()
 		busy := d.wq.leading || len(d.wq.pending) > 0
 		d.wq.mu.Unlock()
-		if !busy {
+		switch {
+		case busy:
+			idleSince = time.Time{}
+		case idleSince.IsZero():
+			idleSince = time.Now()
+		case time.Since(idleSince) >= writersQuiet:
 			return
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(writersQuiet / 5):
 		}
 	}
 }
+
+// writersQuiet is how long no write may have been queued before background
+// work goes on.
+const writersQuiet = 50 * time.Millisecond

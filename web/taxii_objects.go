@@ -160,22 +160,17 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 		return nil, err
 	}
 	q := tq.q
-	batch := max(tq.limit, 200)
-	seen := map[string]bool{}
+	// One row more than the page: when all are visible, the extra row says
+	// that there is more without another query.
+	batch := max(tq.limit+1, 200)
+	type objVersion struct{ id, version string }
+	seen := map[objVersion]bool{}
 	pos := q.After
 	for round := 0; round < 50; round++ {
 		q.After, q.Limit = pos, batch
-		rows, err := st.STIXPage(ctx, q)
+		rows, keep, err := s.taxiiVisibleRows(ctx, a, st, q)
 		if err != nil {
 			return nil, err
-		}
-		vis, err := s.stixVisible(ctx, a, rows)
-		if err != nil {
-			return nil, err
-		}
-		keep := map[int64]bool{}
-		for _, r := range vis {
-			keep[r.RID] = true
 		}
 		for i, r := range rows {
 			if len(pg.rows) == tq.limit {
@@ -184,8 +179,8 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 				break
 			}
 			pos = stix.Cursor{DateAddedUS: r.DateAdded.UnixMicro(), RID: r.RID}
-			key := r.ObjectID + "|" + r.Version
-			if keep[r.RID] && !r.Hidden && !seen[key] {
+			key := objVersion{r.ObjectID, r.Version}
+			if keep[i] && !r.Hidden && !seen[key] {
 				seen[key] = true
 				pg.rows = append(pg.rows, r)
 			}
@@ -216,6 +211,84 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 		}
 	}
 	return pg, nil
+}
+
+// taxiiVisibleRows reads one batch of the collection and says, row by row,
+// whether the actor may see it. With a store that reads the policy's inputs
+// of received objects with the page (stix.PageReader), those are decided
+// here without another query; every other row is asked of its source.
+func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.Store, q stix.Query) ([]*stix.Stored, []bool, error) {
+	pr, ok := st.(stix.PageReader)
+	if !ok {
+		rows, err := st.STIXPage(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		vis, err := s.stixVisible(ctx, a, rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		return rows, visibleMask(rows, vis), nil
+	}
+	page, err := pr.ReadPage(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows := make([]*stix.Stored, len(page))
+	keep := make([]bool, len(page))
+	var rest []*stix.Stored // rows whose source decides
+	var restAt []int
+	var cols *taxiiCollectionSet
+	for i := range page {
+		r := &page[i]
+		rows[i] = &r.Stored
+		if r.Received == nil || r.SourceKind != "taxii" {
+			rest, restAt = append(rest, rows[i]), append(restAt, i)
+			continue
+		}
+		if cols == nil {
+			if cols, err = s.taxiiCollections(ctx, "ja"); err != nil {
+				return nil, nil, err
+			}
+		}
+		keep[i] = receivedAllowed(a, cols, *r.Received)
+	}
+	if len(rest) > 0 {
+		vis, err := s.stixVisible(ctx, a, rest)
+		if err != nil {
+			return nil, nil, err
+		}
+		for j, k := range visibleMask(rest, vis) {
+			keep[restAt[j]] = k
+		}
+	}
+	return rows, keep, nil
+}
+
+// visibleMask says which of rows are in vis (a subsequence of rows).
+func visibleMask(rows, vis []*stix.Stored) []bool {
+	keep := make([]bool, len(rows))
+	j := 0
+	for i, r := range rows {
+		if j < len(vis) && vis[j] == r {
+			keep[i] = true
+			j++
+		}
+	}
+	return keep
+}
+
+// receivedAllowed is the policy's answer for an object received over TAXII:
+// the actor reads it as a reader of its collection, with its sender and
+// its marking.
+func receivedAllowed(a *ceptor.Actor, cols *taxiiCollectionSet, ref stix.ReceivedRef) bool {
+	c := cols.byKey[ref.Collection]
+	if c == nil {
+		return false
+	}
+	res := c.resource()
+	res.OrgID, res.TLP = ref.OrgID, ref.TLP
+	return ceptor.Allow(a, ceptor.ActView, res)
 }
 
 func (s *Server) taxiiRead(w http.ResponseWriter, r *http.Request, st *reqState, fixedID, defVersion string) (*taxiiCollection, *taxiiPage, bool) {

@@ -2,7 +2,7 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,8 +25,12 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 	args := []any{q.Collection, q.After.DateAddedUS, q.After.RID}
 	// The row-value comparison is a range scan of the membership's primary
 	// key on both engines.
-	b.WriteString(`SELECT o.rid, o.object_id, o.type, o.version, c.date_added_us, o.source_kind, o.source_id, o.tlp, o.body, c.shared,
-		o.org_id, o.collections
+	//
+	// The short columns come as one space-separated text (pageMeta): on
+	// SQLite each column read costs the driver more than the row's bytes,
+	// and none of them holds a space but the last.
+	b.WriteString(`SELECT o.rid, c.date_added_us, o.object_id || ' ' || o.version || ' ' || o.source_kind || ' ' || CAST(o.source_id AS TEXT)
+		|| ' ' || o.tlp || ' ' || CAST(c.shared AS TEXT) || ' ' || COALESCE(CAST(o.org_id AS TEXT), '') || ' ' || o.collections, o.body
 		FROM stix_collection_objects c JOIN stix_objects o ON o.rid = c.rid
 		WHERE c.collection = ? AND (c.date_added_us, c.rid) > (?, ?)`)
 	if len(q.IDs) > 0 {
@@ -60,23 +64,25 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 	for rows.Next() {
 		var r stix.PageRow
 		s := &r.Stored
-		var us, sh int64
-		var tlp string
+		var us int64
+		var meta string
 		var body []byte
-		var org sql.NullInt64
-		var colls string
-		if err := rows.Scan(&s.RID, &s.ObjectID, &s.Type, &s.Version, &us, &s.SourceKind, &s.SourceID, &tlp, &body, &sh,
-			&org, &colls); err != nil {
+		if err := rows.Scan(&s.RID, &us, &meta, &body); err != nil {
 			return nil, translate(err)
 		}
-		s.DateAdded, s.TLP, s.Body = time.UnixMicro(us).UTC(), ceptor.TLP(tlp), body
+		m, err := pageMeta(meta)
+		if err != nil {
+			return nil, err
+		}
+		s.ObjectID, s.Type, s.Version, s.SourceKind, s.SourceID, s.TLP = m.id, stix.TypeOf(m.id), m.version, m.kind, m.source, m.tlp
+		s.DateAdded, s.Body = time.UnixMicro(us).UTC(), body
 		// A received object's row holds its sender (migration 0023), its
 		// marking and its one collection, the one it was added to.
-		if s.SourceKind == "taxii" && org.Valid && colls != "" && !strings.Contains(colls, " ") {
-			refs = append(refs, stix.ReceivedRef{Collection: colls, OrgID: org.Int64, TLP: s.TLP})
+		if s.SourceKind == "taxii" && m.org != 0 && m.collections != "" && !strings.Contains(m.collections, " ") {
+			refs = append(refs, stix.ReceivedRef{Collection: m.collections, OrgID: m.org, TLP: s.TLP})
 			r.Received = &refs[len(refs)-1]
 		}
-		if sh != 0 {
+		if m.shared {
 			shared = append(shared, len(out))
 		}
 		out = append(out, r)
@@ -86,6 +92,39 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 	}
 	rows.Close()
 	return out, d.pageVersions(ctx, q, out, shared)
+}
+
+type rowMeta struct {
+	id, version, kind string
+	source, org       int64
+	tlp               ceptor.TLP
+	shared            bool
+	collections       string
+}
+
+// pageMeta splits the short columns of a page row: object id, version (may
+// be empty), source kind, source id, marking, shared flag, sender (empty
+// unless received) and the space-separated collections.
+func pageMeta(meta string) (rowMeta, error) {
+	var m rowMeta
+	next := func() string {
+		f, rest, _ := strings.Cut(meta, " ")
+		meta = rest
+		return f
+	}
+	m.id, m.version, m.kind = next(), next(), next()
+	src, err1 := strconv.ParseInt(next(), 10, 64)
+	m.source, m.tlp = src, ceptor.TLP(next())
+	m.shared = next() != "0"
+	var err2 error
+	if org := next(); org != "" {
+		m.org, err2 = strconv.ParseInt(org, 10, 64)
+	}
+	m.collections = meta
+	if err1 != nil || err2 != nil {
+		return m, fmt.Errorf("stix page: bad row %q", m.id)
+	}
+	return m, nil
 }
 
 // pageVersions applies match[version] to a page, as markVersions does, but

@@ -85,7 +85,7 @@ func TestSTIXReadPage(t *testing.T) {
 							}
 							for i := range got {
 								g, w := got[i], want[i]
-								if g.RID != w.RID || g.Hidden != w.Hidden || g.ObjectID != w.ObjectID || g.Version != w.Version ||
+								if g.RID != w.RID || g.Hidden != w.Hidden || g.ObjectID != w.ObjectID || g.Version != w.Version || g.Type != w.Type ||
 									!g.DateAdded.Equal(w.DateAdded) || string(g.Body) != string(w.Body) || g.TLP != w.TLP ||
 									g.SourceKind != w.SourceKind || g.SourceID != w.SourceID {
 									t.Fatalf("%s %v limit %d row %d: rid %d %s %s hidden %v, want rid %d %s %s hidden %v", when, vs, limit, i,

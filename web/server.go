@@ -105,7 +105,8 @@ type Server struct {
 	niscCache orgMemo
 	tokens    tokenCache
 	people    shortCache[int64, *orgPeople] // who an organisation's notifications reach by e-mail
-	taxiiQ    taxiiQueue // asynchronous TAXII adds (taxii_add.go)
+	taxiiQ    taxiiQueue                    // asynchronous TAXII adds (taxii_add.go)
+	taxiiNext taxiiPrefetch                 // TAXII pages read ahead (taxii_prefetch.go)
 
 	// taxiiHTTP polls TAXII subscriptions (subscription_ops.go); nil: a default client.
 	taxiiHTTP *http.Client

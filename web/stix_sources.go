@@ -54,7 +54,7 @@ func (s *Server) syncSTIX(ctx context.Context) error {
 		return err
 	}
 	srcs := s.stixSources()
-	_, err = st.SyncSTIX(ctx, func(ctx context.Context, kind string, id int64) (*stix.Projection, error) {
+	n, err := st.SyncSTIX(ctx, func(ctx context.Context, kind string, id int64) (*stix.Projection, error) {
 		src, ok := srcs[kind]
 		if !ok {
 			return nil, nil // a kind this build does not serve
@@ -65,6 +65,9 @@ func (s *Server) syncSTIX(ctx context.Context) error {
 		}
 		return p, err
 	})
+	if n > 0 {
+		s.taxiiNext.changed() // pages read ahead are stale (taxii_prefetch.go)
+	}
 	return err
 }
 

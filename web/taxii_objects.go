@@ -168,7 +168,7 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 	pos := q.After
 	for round := 0; round < 50; round++ {
 		q.After, q.Limit = pos, batch
-		rows, keep, err := s.taxiiVisibleRows(ctx, a, st, q)
+		rows, keep, err := s.taxiiVisibleRows(ctx, a, st, q, round == 0)
 		if err != nil {
 			return nil, err
 		}
@@ -209,6 +209,11 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 		if pg.next, err = s.sealCursor(pos, c.Key); err != nil {
 			return nil, err
 		}
+		// The client will most likely ask for the next page: read it now.
+		if pr, ok := st.(stix.PageReader); ok {
+			q.After, q.Limit = pos, batch
+			s.taxiiNext.start(pr, q)
+		}
 	}
 	return pg, nil
 }
@@ -217,7 +222,7 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 // whether the actor may see it. With a store that reads the policy's inputs
 // of received objects with the page (stix.PageReader), those are decided
 // here without another query; every other row is asked of its source.
-func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.Store, q stix.Query) ([]*stix.Stored, []bool, error) {
+func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.Store, q stix.Query, first bool) ([]*stix.Stored, []bool, error) {
 	pr, ok := st.(stix.PageReader)
 	if !ok {
 		rows, err := st.STIXPage(ctx, q)
@@ -230,9 +235,16 @@ func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.
 		}
 		return rows, visibleMask(rows, vis), nil
 	}
-	page, err := pr.ReadPage(ctx, q)
-	if err != nil {
-		return nil, nil, err
+	// The first batch of a request may have been read ahead (taxii_prefetch.go).
+	page, ok := []stix.PageRow(nil), false
+	if first {
+		page, ok = s.taxiiNext.take(ctx, q)
+	}
+	var err error
+	if !ok {
+		if page, err = pr.ReadPage(ctx, q); err != nil {
+			return nil, nil, err
+		}
 	}
 	rows := make([]*stix.Stored, len(page))
 	keep := make([]bool, len(page))

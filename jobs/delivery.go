@@ -64,10 +64,19 @@ const (
 // deliveryWorkers: on PostgreSQL the workers share the node's connection
 // pool (20) with River itself; more workers than connections only make a
 // sent message wait longer before it is recorded (the window in which a
-// crash repeats it) without sending faster.
-func deliveryWorkers(dialect string) int {
+// crash repeats it) without sending faster. Each worker also holds a
+// connection of its own for its send (PinConn) and may need a second one
+// meanwhile: a few connections always stay for those (and River), or the
+// workers could end up each holding one and waiting for another.
+func deliveryWorkers(dialect string, db *sql.DB) int {
 	if dialect == "postgres" {
-		return 12
+		n := 12
+		if db != nil {
+			if m := db.Stats().MaxOpenConnections; m > 0 && n > m-4 {
+				n = max(1, m-4)
+			}
+		}
+		return n
 	}
 	return DeliveryWorkers
 }

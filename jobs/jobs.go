@@ -126,7 +126,7 @@ func New(cfg Config, register func(w *river.Workers)) (*Queue, error) {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 		// Advisory deliveries wait on mail relays and webhooks, not on the
 		// database: their own queue with more workers (delivery.go).
-		rc.Queues[QueueDeliveries] = river.QueueConfig{MaxWorkers: deliveryWorkers(cfg.Dialect)}
+		rc.Queues[QueueDeliveries] = river.QueueConfig{MaxWorkers: deliveryWorkers(cfg.Dialect, cfg.DB)}
 	}
 	q.client, err = river.NewClient(drv, rc)
 	if err != nil {

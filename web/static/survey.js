@@ -22,56 +22,7 @@
   // The progress dashboard: re-read the figures whenever the server says a
   // response changed, and every minute in case a hint was missed.
   var card = document.querySelector("[data-survey-progress]");
-  if (!card) return;
-  var box = card.querySelector("[data-progress-box]");
-  var status = card.querySelector("[data-live-status]");
-  var text = status && status.querySelector("[data-live-text]");
-  function say(state, label) {
-    if (!status) return;
-    status.classList.remove("on", "off");
-    if (state) status.classList.add(state);
-    if (text && label) text.textContent = label;
-  }
-  function stamp() {
-    var d = new Date();
-    return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2) + ":" + ("0" + d.getSeconds()).slice(-2);
-  }
-  var busy = false, again = false, stopped = false, es = null;
-  function stop() {
-    stopped = true;
-    if (es) es.close();
-    say("off", status && status.dataset.labelGone);
-  }
-  function refresh() {
-    if (stopped) return;
-    if (busy) { again = true; return; }
-    busy = true;
-    fetch(card.dataset.rowsUrl, { credentials: "same-origin", headers: { "Accept": "text/html" }, cache: "no-store" })
-      .then(function (r) {
-        if (r.status === 401 || r.status === 404) { stop(); return null; }
-        return r.ok ? r.text() : null;
-      })
-      .then(function (html) {
-        if (!html) return;
-        box.innerHTML = html;
-        var body = box.querySelector(".progress-body");
-        if (body) body.classList.add("flash-in");
-        say("on", status.dataset.labelUpdated + " " + stamp());
-      })
-      .catch(function () {})
-      .then(function () {
-        busy = false;
-        if (again) { again = false; refresh(); }
-      });
-  }
-  if (window.EventSource) {
-    es = new EventSource(card.dataset.eventsUrl);
-    es.addEventListener("open", function () { say("on", status && status.dataset.labelLive); });
-    es.addEventListener("refresh", refresh);
-    es.addEventListener("gone", stop);
-    es.addEventListener("error", function () {
-      if (!stopped) say("off", status && status.dataset.labelReconnecting);
-    });
-  }
-  setInterval(refresh, 60000);
+  if (!card || !window.ceptorLive) return;
+  window.ceptorLive({ box: card.querySelector("[data-progress-box]"), status: card.querySelector("[data-live-status]"),
+    rowsUrl: card.dataset.rowsUrl, eventsUrl: card.dataset.eventsUrl, flash: ".progress-body", stamp: true });
 })();

@@ -376,77 +376,100 @@ func (d *DB) STIXPage(ctx context.Context, q stix.Query) ([]*stix.Stored, error)
 // objects only, by object id, so the cost follows the page, not the
 // collection.
 func (d *DB) markVersions(ctx context.Context, q stix.Query, page []*stix.Stored) error {
-	var stamps []string
-	all, first, last := false, false, false
-	for _, v := range q.Versions {
-		switch v {
-		case "all":
-			all = true
-		case "first":
-			first = true
-		case "last":
-			last = true
-		default:
-			stamps = append(stamps, v)
-		}
-	}
-	if len(q.Versions) == 0 {
-		last = true
-	}
-	if all || len(page) == 0 {
+	f := readVersionFilter(q.Versions)
+	if f.all || len(page) == 0 {
 		return nil
 	}
-	type span struct{ lo, hi string }
-	spans := map[string]span{}
+	seen := map[string]bool{}
 	var ids []any
 	for _, r := range page {
-		if _, ok := spans[r.ObjectID]; !ok {
-			spans[r.ObjectID] = span{}
+		if !seen[r.ObjectID] {
+			seen[r.ObjectID] = true
 			ids = append(ids, r.ObjectID)
 		}
 	}
-	if first || last {
-		for i := 0; i < len(ids); i += 500 {
-			part := ids[i:min(i+500, len(ids))]
-			in, inArgs := d.anyOf("o2.object_id", part)
-			args := append([]any{q.Collection}, inArgs...)
-			// Extremes are taken here, not with MIN/MAX in SQL: versions
-			// compare as bytes, whatever the database's collation.
-			rows, err := d.query(ctx, d.db, `SELECT o2.object_id, o2.version FROM stix_objects o2
-				WHERE EXISTS (SELECT 1 FROM stix_collection_objects c2 WHERE c2.collection = ? AND c2.date_added_us = o2.date_added_us AND c2.rid = o2.rid)
-				AND `+in, args...)
-			if err != nil {
-				return err
-			}
-			seen := map[string]bool{}
-			for rows.Next() {
-				var id, v string
-				if err := rows.Scan(&id, &v); err != nil {
-					rows.Close()
-					return translate(err)
-				}
-				sp := spans[id]
-				if !seen[id] || v < sp.lo {
-					sp.lo = v
-				}
-				if !seen[id] || v > sp.hi {
-					sp.hi = v
-				}
-				seen[id] = true
-				spans[id] = sp
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return translate(err)
-			}
-		}
+	spans, err := d.versionSpans(ctx, q.Collection, f, ids)
+	if err != nil {
+		return err
 	}
 	for _, r := range page {
-		sp := spans[r.ObjectID]
-		keep := last && r.Version == sp.hi || first && r.Version == sp.lo || slices.Contains(stamps, r.Version)
-		r.Hidden = !keep
+		r.Hidden = !f.keeps(r.Version, spans[r.ObjectID])
 	}
 	return nil
+}
+
+// versionFilter is match[version] read once: all, first, last (the
+// default) and timestamps.
+type versionFilter struct {
+	all, first, last bool
+	stamps           []string
+}
+
+func readVersionFilter(vs []string) versionFilter {
+	f := versionFilter{last: len(vs) == 0}
+	for _, v := range vs {
+		switch v {
+		case "all":
+			f.all = true
+		case "first":
+			f.first = true
+		case "last":
+			f.last = true
+		default:
+			f.stamps = append(f.stamps, v)
+		}
+	}
+	return f
+}
+
+// versionSpan is the oldest and newest version a collection holds of an
+// object.
+type versionSpan struct{ lo, hi string }
+
+func (f versionFilter) keeps(v string, sp versionSpan) bool {
+	return f.last && v == sp.hi || f.first && v == sp.lo || slices.Contains(f.stamps, v)
+}
+
+// versionSpans reads, for the objects ids, the oldest and newest version
+// the collection holds, when the filter asks for first or last.
+func (d *DB) versionSpans(ctx context.Context, collection string, f versionFilter, ids []any) (map[string]versionSpan, error) {
+	spans := map[string]versionSpan{}
+	if !f.first && !f.last {
+		return spans, nil
+	}
+	for i := 0; i < len(ids); i += 500 {
+		part := ids[i:min(i+500, len(ids))]
+		in, inArgs := d.anyOf("o2.object_id", part)
+		args := append([]any{collection}, inArgs...)
+		// Extremes are taken here, not with MIN/MAX in SQL: versions
+		// compare as bytes, whatever the database's collation.
+		rows, err := d.query(ctx, d.db, `SELECT o2.object_id, o2.version FROM stix_objects o2
+			WHERE EXISTS (SELECT 1 FROM stix_collection_objects c2 WHERE c2.collection = ? AND c2.date_added_us = o2.date_added_us AND c2.rid = o2.rid)
+			AND `+in, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return nil, translate(err)
+			}
+			sp, ok := spans[id]
+			if !ok || v < sp.lo {
+				sp.lo = v
+			}
+			if !ok || v > sp.hi {
+				sp.hi = v
+			}
+			spans[id] = sp
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, translate(err)
+		}
+	}
+	return spans, nil
 }
 
 // AddReceived stores the accepted objects of one TAXII add and its status.

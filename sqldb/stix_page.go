@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,80 +130,29 @@ func pageMeta(meta string) (rowMeta, error) {
 // asks the collection only about the rows flagged shared: the others are
 // the one version of their object there, its first and last.
 func (d *DB) pageVersions(ctx context.Context, q stix.Query, page []stix.PageRow, shared []int) error {
-	var stamps []string
-	all, first, last := false, false, false
-	for _, v := range q.Versions {
-		switch v {
-		case "all":
-			all = true
-		case "first":
-			first = true
-		case "last":
-			last = true
-		default:
-			stamps = append(stamps, v)
-		}
-	}
-	if len(q.Versions) == 0 {
-		last = true
-	}
-	if all || len(page) == 0 {
+	f := readVersionFilter(q.Versions)
+	if f.all || len(page) == 0 {
 		return nil
 	}
-	type span struct{ lo, hi string }
-	spans := map[string]span{}
+	seen := map[string]bool{}
 	var ids []any
 	for _, i := range shared {
-		id := page[i].ObjectID
-		if _, ok := spans[id]; !ok {
-			spans[id] = span{}
+		if id := page[i].ObjectID; !seen[id] {
+			seen[id] = true
 			ids = append(ids, id)
 		}
 	}
-	if (first || last) && len(ids) > 0 {
-		for i := 0; i < len(ids); i += 500 {
-			part := ids[i:min(i+500, len(ids))]
-			in, inArgs := d.anyOf("o2.object_id", part)
-			args := append([]any{q.Collection}, inArgs...)
-			// Extremes are taken here, not with MIN/MAX in SQL: versions
-			// compare as bytes, whatever the database's collation.
-			rows, err := d.query(ctx, d.db, `SELECT o2.object_id, o2.version FROM stix_objects o2
-				WHERE EXISTS (SELECT 1 FROM stix_collection_objects c2 WHERE c2.collection = ? AND c2.date_added_us = o2.date_added_us AND c2.rid = o2.rid)
-				AND `+in, args...)
-			if err != nil {
-				return err
-			}
-			seen := map[string]bool{}
-			for rows.Next() {
-				var id, v string
-				if err := rows.Scan(&id, &v); err != nil {
-					rows.Close()
-					return translate(err)
-				}
-				sp := spans[id]
-				if !seen[id] || v < sp.lo {
-					sp.lo = v
-				}
-				if !seen[id] || v > sp.hi {
-					sp.hi = v
-				}
-				seen[id] = true
-				spans[id] = sp
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return translate(err)
-			}
-		}
+	spans, err := d.versionSpans(ctx, q.Collection, f, ids)
+	if err != nil {
+		return err
 	}
 	for i := range page {
 		r := &page[i].Stored
 		sp, isShared := spans[r.ObjectID]
 		if !isShared {
-			sp = span{r.Version, r.Version}
+			sp = versionSpan{r.Version, r.Version}
 		}
-		keep := last && r.Version == sp.hi || first && r.Version == sp.lo || slices.Contains(stamps, r.Version)
-		r.Hidden = !keep
+		r.Hidden = !f.keeps(r.Version, sp)
 	}
 	return nil
 }

@@ -590,23 +590,11 @@ func (s *Server) inbox(ctx context.Context, st *reqState, f ceptor.InboxFilter) 
 }
 
 func (s *Server) apiInbox(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.apiActor(w, r)
-	if !ok {
-		return
-	}
-	limit, offset, err := listPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	f := inboxFilter(r, st)
-	f.Limit, f.Offset = limit, offset
-	items, total, err := s.inbox(r.Context(), st, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newList(r, items, total, limit, offset))
+	apiPagedList(s, w, r, func(ctx context.Context, st *reqState, limit, offset int) ([]ceptor.InboxItem, int, error) {
+		f := inboxFilter(r, st)
+		f.Limit, f.Offset = limit, offset
+		return s.inbox(ctx, st, f)
+	})
 }
 
 func (s *Server) apiAdvisoryAttach(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -92,6 +93,26 @@ type ListResponse[T any] struct {
 	Limit  int    `json:"limit"`
 	Offset int    `json:"offset"`
 	Next   string `json:"next,omitempty"`
+}
+
+// apiPagedList answers a list endpoint with the caller's page (limit,
+// offset) of what list returns for the caller's actor.
+func apiPagedList[T any](s *Server, w http.ResponseWriter, r *http.Request, list func(ctx context.Context, st *reqState, limit, offset int) ([]T, int, error)) {
+	st, ok := s.apiActor(w, r)
+	if !ok {
+		return
+	}
+	limit, offset, err := listPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	items, total, err := list(r.Context(), st, limit, offset)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newList(r, items, total, limit, offset))
 }
 
 func newList[T any](r *http.Request, items []T, total, limit, offset int) ListResponse[T] {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -93,21 +94,9 @@ func (s *Server) apiMISPImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMISPList(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.apiActor(w, r)
-	if !ok {
-		return
-	}
-	limit, offset, err := listPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rows, total, err := s.mispList(r.Context(), st.actor, limit, offset)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newList(r, rows, total, limit, offset))
+	apiPagedList(s, w, r, func(ctx context.Context, st *reqState, limit, offset int) ([]*misp.Stored, int, error) {
+		return s.mispList(ctx, st.actor, limit, offset)
+	})
 }
 
 func (s *Server) apiMISPGet(w http.ResponseWriter, r *http.Request) {
@@ -162,21 +151,9 @@ func (s *Server) mispExport(r *http.Request, st *reqState, kind string, id int64
 }
 
 func (s *Server) apiC4TAPList(w http.ResponseWriter, r *http.Request) {
-	st, ok := s.apiActor(w, r)
-	if !ok {
-		return
-	}
-	limit, offset, err := listPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rows, total, err := s.c4tapList(r.Context(), st.actor, limit, offset)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newList(r, rows, total, limit, offset))
+	apiPagedList(s, w, r, func(ctx context.Context, st *reqState, limit, offset int) ([]*c4tap.Submission, int, error) {
+		return s.c4tapList(ctx, st.actor, limit, offset)
+	})
 }
 
 func (s *Server) apiC4TAPSubmit(w http.ResponseWriter, r *http.Request) {

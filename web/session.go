@@ -388,14 +388,14 @@ func (s *Server) audit(r *http.Request, action string, kind ceptor.Kind, objectI
 		}
 	}
 	s.appendAudit(r.Context(), action, e)
-	s.forgetTokensAfter(action)
+	s.forgetCachedAfter(action)
 }
 
 func (s *Server) auditUser(r *http.Request, u *ceptor.User, action string, detail any) {
 	e := &ceptor.AuditEntry{Action: action, ObjectType: string(ceptor.KindUser), ObjectID: toString(u.ID), OrgID: u.OrgID,
 		ActorUserID: u.ID, ActorOrgID: u.OrgID, ActorLabel: u.Email, Detail: ceptor.AuditDetail(detail), IP: s.clientIP(r)}
 	s.appendAudit(r.Context(), action, e)
-	s.forgetTokensAfter(action)
+	s.forgetCachedAfter(action)
 }
 
 func (s *Server) auditAnon(r *http.Request, action string, detail any) {

@@ -12,7 +12,7 @@ import (
 // token, its person, their organisation and the actor built from them), so
 // that a client sending many requests is not looked up in four queries
 // each time. Every change that could alter the answer and is made through
-// this server empties it at once (see forgetTokensAfter, called by audit);
+// this server empties it at once (see forgetCachedAfter, called by audit);
 // a change made elsewhere (another node, the command line) shows within the
 // TTL. A TTL of zero turns the cache off.
 type tokenCache struct {
@@ -85,9 +85,9 @@ var tokenAffecting = []string{"token.", "user.", "org.", "ceptor.", "sector.", "
 // organisation's notifications reach by e-mail.
 var peopleAffecting = []string{"user.", "org.", "notification.preferences", "registry.import"}
 
-// forgetTokensAfter empties the token cache, and the organisations' people
+// forgetCachedAfter empties the token cache, and the organisations' people
 // remembered for notifications, after a change of a kind that affects them.
-func (s *Server) forgetTokensAfter(action string) {
+func (s *Server) forgetCachedAfter(action string) {
 	for _, p := range tokenAffecting {
 		if strings.HasPrefix(action, p) {
 			s.tokens.clear()

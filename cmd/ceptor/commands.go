@@ -97,7 +97,7 @@ It prints the address it serves and stops gracefully on Ctrl-C or SIGTERM.`,
 	f := cmd.Flags()
 	addDBFlags(f, cfg)
 	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on (HOST:PORT)")
-	f.DurationVar(&cfg.TokenCacheTTL, "token-cache-ttl", 2*time.Second, "how long a node remembers what an API token stands for; changes made through the node apply at once, changes on other nodes or by the command line within this time; 0 turns it off")
+	f.DurationVar(&cfg.TokenCacheTTL, "token-cache-ttl", 2*time.Second, "how long a node remembers what an API token stands for and who receives an organisation's notification e-mails; changes made through the node apply at once, changes on other nodes or by the command line within this time; 0 turns it off")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "address of a separate listener for Go's profiler (/debug/pprof/); keep it on loopback (e.g. 127.0.0.1:6060); empty: off")
 	f.StringVar(&cfg.PublicURL, "public-url", "", "URL people use to reach ceptor; https:// turns on Secure cookies and HSTS (default: http://ADDR)")
 	f.BoolVar(&cfg.Demo, "demo", false, "load the demo data set when the database is empty")

@@ -82,6 +82,7 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 			r.Received = &refs[len(refs)-1]
 		}
 		if m.shared {
+			r.Shared = true
 			shared = append(shared, len(out))
 		}
 		out = append(out, r)

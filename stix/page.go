@@ -8,6 +8,20 @@ import "context"
 type PageRow struct {
 	Stored
 	Received *ReceivedRef
+	// Shared: another row of the collection may hold the same STIX id
+	// (another version, or the same object from another source; migration
+	// 0023's flag). Only such rows can repeat an (id, version) already
+	// served earlier in a walk (see CopyReader).
+	Shared bool
+}
+
+// CopyReader is a Store that lists the copies of one object version (the
+// same id and version, held by other sources) that a collection holds
+// before a position, in the order of addition, after the position after:
+// a reader serves an (id, version) only at the first copy its actor may
+// see, so that each appears once in a walk of the collection.
+type CopyReader interface {
+	EarlierCopies(ctx context.Context, collection, id, version string, before, after Cursor, limit int) ([]PageRow, error)
 }
 
 // PageReader is a Store that reads a page and everything the reader needs

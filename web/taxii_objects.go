@@ -168,7 +168,7 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 	pos := q.After
 	for round := 0; round < 50; round++ {
 		q.After, q.Limit = pos, batch
-		rows, keep, err := s.taxiiVisibleRows(ctx, a, st, q, round == 0)
+		rows, keep, shared, err := s.taxiiVisibleRows(ctx, a, st, q, round == 0)
 		if err != nil {
 			return nil, err
 		}
@@ -180,10 +180,24 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 			}
 			pos = stix.Cursor{DateAddedUS: r.DateAdded.UnixMicro(), RID: r.RID}
 			key := objVersion{r.ObjectID, r.Version}
-			if keep[i] && !r.Hidden && !seen[key] {
-				seen[key] = true
-				pg.rows = append(pg.rows, r)
+			if !keep[i] || r.Hidden || seen[key] {
+				continue
 			}
+			if shared != nil && shared[i] {
+				// Another source may hold the same version: it is served at
+				// its first copy the actor may see, on whichever page that
+				// was (taxii_copies.go).
+				dup, err := s.taxiiServedBefore(ctx, a, st, q.Collection, r)
+				if err != nil {
+					return nil, err
+				}
+				if dup {
+					seen[key] = true
+					continue
+				}
+			}
+			seen[key] = true
+			pg.rows = append(pg.rows, r)
 		}
 		if pg.more {
 			break
@@ -219,21 +233,22 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 }
 
 // taxiiVisibleRows reads one batch of the collection and says, row by row,
-// whether the actor may see it. With a store that reads the policy's inputs
-// of received objects with the page (stix.PageReader), those are decided
-// here without another query; every other row is asked of its source.
-func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.Store, q stix.Query, first bool) ([]*stix.Stored, []bool, error) {
+// whether the actor may see it and (with a stix.PageReader) whether the row
+// is flagged shared. With a store that reads the policy's inputs of
+// received objects with the page (stix.PageReader), those are decided here
+// without another query; every other row is asked of its source.
+func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.Store, q stix.Query, first bool) ([]*stix.Stored, []bool, []bool, error) {
 	pr, ok := st.(stix.PageReader)
 	if !ok {
 		rows, err := st.STIXPage(ctx, q)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		vis, err := s.stixVisible(ctx, a, rows)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return rows, visibleMask(rows, vis), nil
+		return rows, visibleMask(rows, vis), nil, nil
 	}
 	// The first batch of a request may have been read ahead (taxii_prefetch.go).
 	page, ok := []stix.PageRow(nil), false
@@ -243,24 +258,40 @@ func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.
 	var err error
 	if !ok {
 		if page, err = pr.ReadPage(ctx, q); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	rows := make([]*stix.Stored, len(page))
+	shared := make([]bool, len(page))
+	for i := range page {
+		rows[i] = &page[i].Stored
+		shared[i] = page[i].Shared
+	}
+	keep, err := s.pageRowsVisible(ctx, a, page)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return rows, keep, shared, nil
+}
+
+// pageRowsVisible says, row by row, whether the actor may see rows read
+// with their policy inputs: a received object by its collection, sender
+// and marking; every other row by its source.
+func (s *Server) pageRowsVisible(ctx context.Context, a *ceptor.Actor, page []stix.PageRow) ([]bool, error) {
 	keep := make([]bool, len(page))
 	var rest []*stix.Stored // rows whose source decides
 	var restAt []int
 	var cols *taxiiCollectionSet
+	var err error
 	for i := range page {
 		r := &page[i]
-		rows[i] = &r.Stored
 		if r.Received == nil || r.SourceKind != "taxii" {
-			rest, restAt = append(rest, rows[i]), append(restAt, i)
+			rest, restAt = append(rest, &r.Stored), append(restAt, i)
 			continue
 		}
 		if cols == nil {
 			if cols, err = s.taxiiCollections(ctx, "ja"); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		keep[i] = receivedAllowed(a, cols, *r.Received)
@@ -268,13 +299,13 @@ func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.
 	if len(rest) > 0 {
 		vis, err := s.stixVisible(ctx, a, rest)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for j, k := range visibleMask(rest, vis) {
 			keep[restAt[j]] = k
 		}
 	}
-	return rows, keep, nil
+	return keep, nil
 }
 
 // visibleMask says which of rows are in vis (a subsequence of rows).

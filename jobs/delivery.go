@@ -1,11 +1,11 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -329,10 +329,18 @@ func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x
 		if err != nil {
 			return errPermanent{err}
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, x.Address, bytes.NewReader(body))
+		if len(body) == 0 {
+			return errPermanent{errors.New("empty webhook body")}
+		}
+		// As with SMTP's final ".", the hand-over is recorded just before
+		// the last byte of the body is written: until then the receiver
+		// holds an incomplete request it cannot act on.
+		hb := &handoverBody{rest: body[:len(body)-1], last: body[len(body)-1:], before: h.before}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, x.Address, hb)
 		if err != nil {
 			return errPermanent{err}
 		}
+		req.ContentLength = int64(len(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", "ceptor-webhook/1")
 		// The idempotency key of the call: the same for every try.
@@ -347,12 +355,14 @@ func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x
 		if hc == nil {
 			hc = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		}
-		if err := h.before(); err != nil {
-			return err
-		}
 		resp, err := hc.Do(req)
 		if err != nil {
-			// The receiver may have taken the call: the hand-over stays.
+			if hb.err != nil {
+				// Not handed over: the body stopped short.
+				return hb.err
+			}
+			// Handed over (h.handed): the receiver may have taken the
+			// call, and the hand-over stays for the next sender to see.
 			return err
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -370,6 +380,37 @@ func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x
 		}
 	}
 	return errPermanent{fmt.Errorf("unknown channel %q", x.Channel)}
+}
+
+// handoverBody is a webhook request body that records the hand-over
+// (before) when everything but its last byte has been read, and stops
+// short when that fails.
+type handoverBody struct {
+	rest, last []byte
+	before     func() error
+	err        error
+}
+
+func (b *handoverBody) Read(p []byte) (int, error) {
+	if len(b.rest) > 0 {
+		n := copy(p, b.rest)
+		b.rest = b.rest[n:]
+		return n, nil
+	}
+	if len(b.last) == 0 {
+		return 0, io.EOF
+	}
+	if b.before != nil {
+		if err := b.before(); err != nil {
+			b.err = fmt.Errorf("not handed over: %w", err)
+			b.last = nil
+			return 0, b.err
+		}
+		b.before = nil
+	}
+	n := copy(p, b.last)
+	b.last = b.last[n:]
+	return n, nil
 }
 
 func deliveryParams(ids []int64) []river.InsertManyParams {

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,6 +55,14 @@ func (testMessenger) AdvisoryChanged(context.Context, int64) {}
 // operator's primary webhook.
 func advisoryWorld(t testing.TB, db *sqldb.DB, n int, webhook string) (nisc int64, author int64) {
 	t.Helper()
+	return advisoryWorldHooks(t, db, n, webhook, false)
+}
+
+// advisoryWorldHooks is advisoryWorld; with every set, each operator's
+// first primary contact is the webhook (webhook?org=<i>) instead of the
+// first operator's only.
+func advisoryWorldHooks(t testing.TB, db *sqldb.DB, n int, webhook string, every bool) (nisc int64, author int64) {
+	t.Helper()
 	ctx := context.Background()
 	mustTB(t, db.Atomic(ctx, func(ctx context.Context) error {
 		o := &ceptor.Organization{Name: "NISC", Type: ceptor.OrgNISC, Active: true}
@@ -72,8 +81,11 @@ func advisoryWorld(t testing.TB, db *sqldb.DB, n int, webhook string) (nisc int6
 			}
 			for j, kind := range []ceptor.ContactKind{ceptor.ContactPrimary, ceptor.ContactPrimary, ceptor.ContactAlternate} {
 				c := &ceptor.Contact{OrgID: op.ID, Name: "窓口", Kind: kind, Email: fmt.Sprintf("c%d-%d@op%d.example.jp", j, i, i), Active: true}
-				if i == 0 && j == 0 && webhook != "" {
+				if (i == 0 || every) && j == 0 && webhook != "" {
 					c.Email, c.WebhookURL = "", webhook
+					if every {
+						c.WebhookURL += "?org=" + strconv.Itoa(i)
+					}
 				}
 				if err := db.CreateContact(ctx, c); err != nil {
 					return err
@@ -225,10 +237,34 @@ func TestAdvisoryDeliveryCrash(t *testing.T) {
 			defer db.Close()
 			must(t, jobs.Migrate(ctx, db.SQL(), string(db.Dialect()), nil))
 			srv := mailtest.Start(t)
-			nisc, author := advisoryWorld(t, db, orgs, "")
+			// Every organisation has a webhook (its first primary contact)
+			// and an e-mail address (its second): both channels are sent
+			// side by side and killed together.
+			var hookMu sync.Mutex
+			perHook := map[int64]int{}
+			hookRepeats := 0
+			hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				x, err := strconv.ParseInt(r.Header.Get("X-Ceptor-Delivery"), 10, 64)
+				if err != nil || r.Header.Get("X-Ceptor-Signature") == "" {
+					w.WriteHeader(http.StatusBadRequest)
+					return
+				}
+				hookMu.Lock()
+				perHook[x]++
+				if r.Header.Get(jobs.RedeliveryHeader) != "" {
+					hookRepeats++
+				}
+				hookMu.Unlock()
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			defer hook.Close()
+			nisc, author := advisoryWorldHooks(t, db, orgs, hook.URL, true)
 			q := deliveryQueue(t, db, nil, time.Second, 0) // inserts only
 			id, res := publish(t, db, q, nisc, author)
-			want := len(res.Deliveries)
+			wantHooks := orgs
+			want := len(res.Deliveries) - wantHooks
+			journal := filepath.Join(t.TempDir(), "handover.journal")
 
 			lastWait := 5 * time.Minute
 			if testing.Short() || os.Getenv("CEPTOR_CRASH_WAIT") != "" {
@@ -236,7 +272,7 @@ func TestAdvisoryDeliveryCrash(t *testing.T) {
 			}
 			run := func(kill time.Duration) {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestAdvisoryDeliveryChild$", "-test.count=1")
-				cmd.Env = append(os.Environ(), "CEPTOR_CRASH_CHILD=1", "CEPTOR_CRASH_URL="+url, "CEPTOR_CRASH_SMTP="+srv.Addr())
+				cmd.Env = append(os.Environ(), "CEPTOR_CRASH_CHILD=1", "CEPTOR_CRASH_URL="+url, "CEPTOR_CRASH_SMTP="+srv.Addr(), "CEPTOR_CRASH_JOURNAL="+journal)
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
 				must(t, cmd.Start())
@@ -244,6 +280,9 @@ func TestAdvisoryDeliveryCrash(t *testing.T) {
 					time.Sleep(kill)
 					cmd.Process.Signal(syscall.SIGKILL)
 					cmd.Wait()
+					if os.Getenv("CEPTOR_CRASH_VERBOSE") != "" {
+						t.Logf("killed child said:\n%s", out.String())
+					}
 					return
 				}
 				done := make(chan error, 1)
@@ -269,8 +308,8 @@ func TestAdvisoryDeliveryCrash(t *testing.T) {
 			run(0)
 
 			c := deliveryStatus(t, db, id)
-			if c["email"]["sent"] != want || len(c["email"]) != 1 {
-				t.Fatalf("not every delivery was sent: %v (want %d sent)", c, want)
+			if c["email"]["sent"] != want || len(c["email"]) != 1 || c["webhook"]["sent"] != wantHooks || len(c["webhook"]) != 1 {
+				t.Fatalf("not every delivery was sent: %v (want %d e-mails and %d webhook calls sent)", c, want, wantHooks)
 			}
 			perDelivery := map[int64]int{}
 			perID := map[string]int{}
@@ -288,6 +327,14 @@ func TestAdvisoryDeliveryCrash(t *testing.T) {
 			if len(perID) != want || len(perDelivery) != want {
 				t.Fatalf("%d distinct messages (%d delivery ids) for %d deliveries", len(perID), len(perDelivery), want)
 			}
+			hookMu.Lock()
+			if len(perHook) != wantHooks {
+				t.Fatalf("webhook calls for %d deliveries, want %d", len(perHook), wantHooks)
+			}
+			for x, n := range perHook {
+				perDelivery[x] += n
+			}
+			hookMu.Unlock()
 			// A message may reach the receiver twice only when its first
 			// sender died (or lost its lease) after handing it over and
 			// before the acceptance was recorded; each such resend is
@@ -303,8 +350,8 @@ func TestAdvisoryDeliveryCrash(t *testing.T) {
 			for _, n := range uncertain {
 				allowed += n
 			}
-			t.Logf("%s: %d deliveries, %d distinct messages, %d repeats after %d kills; %d rows resent after an unanswered hand-over (the only ones that may repeat)",
-				engine, want, len(perID), repeats, kills, allowed)
+			t.Logf("%s: %d e-mail and %d webhook deliveries, %d distinct messages, %d repeats (%d webhook calls marked as possible repeats) after %d kills; %d rows resent after an unanswered hand-over (the only ones that may repeat)",
+				engine, want, wantHooks, len(perID), repeats, hookRepeats, kills, allowed)
 		})
 	}
 }
@@ -353,6 +400,13 @@ func TestAdvisoryDeliveryChild(t *testing.T) {
 	p, _ := strconv.Atoi(port)
 	sender, err := mail.NewSMTP(mail.Config{Host: host, Port: p, From: "ceptor <noreply@ceptor.example.go.jp>", Timeout: 5 * time.Second})
 	must(t, err)
+	if j := os.Getenv("CEPTOR_CRASH_JOURNAL"); j != "" {
+		n, err := db.OpenHandoverJournal(ctx, j)
+		must(t, err)
+		if n > 0 {
+			fmt.Println("hand-over journal: recorded", n, "acceptances of the killed process")
+		}
+	}
 	q := deliveryQueue(t, db, sender, time.Second, 500*time.Millisecond)
 	if os.Getenv("CEPTOR_CRASH_VERBOSE") != "" {
 		events, _ := q.Subscribe(river.EventKindJobFailed, river.EventKindJobCompleted)

@@ -152,6 +152,24 @@ const (
 // when it refused. It fails when another sender took the row over; the
 // sender must then not take that step.
 func (d *DB) DeliveryHandover(ctx context.Context, x *ceptor.AdvisoryDelivery, state int, at, until time.Time) error {
+	if state == HandoverAccepted && d.journal != nil {
+		// First into the journal (one write, no waiting for the database):
+		// should the process die before the update below commits, the
+		// next start records the acceptance from there.
+		if err := d.journal.accepted(x.ID, x.Attempts, at); err != nil {
+			d.log.Warn("advisory delivery: hand-over journal", "delivery_id", x.ID, "err", err)
+		} else {
+			err := d.deliveryHandover(ctx, x, state, at, until)
+			if err == nil {
+				d.journal.recorded(x.ID, x.Attempts)
+			}
+			return err
+		}
+	}
+	return d.deliveryHandover(ctx, x, state, at, until)
+}
+
+func (d *DB) deliveryHandover(ctx context.Context, x *ceptor.AdvisoryDelivery, state int, at, until time.Time) error {
 	return d.deliveryWrite(ctx, func(q querier) error {
 		var res sql.Result
 		var err error

@@ -64,9 +64,10 @@ type DB struct {
 	log     *slog.Logger
 	path    string // SQLite file, for messages
 	cache   registryCache
-	wq      writeQueue    // SQLite: this process's write transactions, batched (writebatch.go)
-	indexer *textIndexer  // SQLite: writes the full-text index in batches
-	ckpt    *checkpointer // SQLite: checkpoints the write-ahead log beside the writers
+	wq      writeQueue       // SQLite: this process's write transactions, batched (writebatch.go)
+	indexer *textIndexer     // SQLite: writes the full-text index in batches
+	ckpt    *checkpointer    // SQLite: checkpoints the write-ahead log beside the writers
+	journal *handoverJournal // deliveries' acceptances not yet in the database (handover_journal.go)
 }
 
 var (
@@ -150,6 +151,7 @@ func (d *DB) Close() error {
 		d.indexer.stop()
 	}
 	d.ckpt.stop()
+	d.journal.close()
 	return d.db.Close()
 }
 

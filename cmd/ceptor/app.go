@@ -233,6 +233,12 @@ func (m *Main) Run(ctx context.Context) error {
 	srv.UseJobs(m.Jobs)
 	srv.UseTAXIIQueue(m.Jobs) // TAXII adds complete in the background
 	srv.UseMail(sender != nil)
+	// Acceptances of advisory deliveries that a previous process of this
+	// node saw but could not record are recorded before anything is sent.
+	journal := filepath.Join(m.Config.DataDir, "delivery-handover.journal")
+	if _, err := m.DB.OpenHandoverJournal(ctx, journal); err != nil {
+		m.Log.Warn("advisory deliveries: no hand-over journal; a crash just after a receiver accepted a message may send it again", "err", err)
+	}
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	if err := m.Jobs.Start(bg); err != nil {

@@ -103,6 +103,10 @@ type Resource struct {
 	// Drills: status, announcement, direction (CeptorIDs: the chosen
 	// CEPTORs; SectorIDs: their sectors).
 	Drill *DrillFacts
+
+	// TAXII collections addressed to one organisation or one organisation
+	// type (the addressee, not the owner); see policy_stix.go.
+	Addressee *FeedAddressee
 }
 
 // OrgResource describes an organisation as a policy resource of kind k.

@@ -28,6 +28,13 @@ func pfAudiences() []pfAudience {
 		{"medical", ceptor.FeedResource(ceptor.FeedSector, piMedical, 0), nil},
 		{"bank CEPTOR", ceptor.FeedResource(ceptor.FeedCeptor, piFinance, piBank), []int64{piFSA, piSec, piSupplier, piOp}},
 		{"C4TAP", ceptor.FeedResource(ceptor.FeedC4TAP, 0, 0), []int64{piCouncil}},
+		{"to the operator by name", ceptor.AddressedFeedResource(ceptor.FeedOrg, piOp, ""), []int64{piOp}},
+		{"to the supplier by name", ceptor.AddressedFeedResource(ceptor.FeedOrg, piSupplier, ""), []int64{piSupplier}},
+		{"to NISC by name", ceptor.AddressedFeedResource(ceptor.FeedOrg, piNISC, ""), nil},
+		{"to every operator", ceptor.AddressedFeedResource(ceptor.FeedOrgType, 0, ceptor.OrgOperator), []int64{piOp}},
+		{"to every ministry", ceptor.AddressedFeedResource(ceptor.FeedOrgType, 0, ceptor.OrgMinistry), []int64{piFSA, piMIC}},
+		{"to every CEPTOR secretariat", ceptor.AddressedFeedResource(ceptor.FeedOrgType, 0, ceptor.OrgSecretariat), []int64{piSec}},
+		{"to nobody (no addressee)", ceptor.AddressedFeedResource(ceptor.FeedOrg, 0, ""), nil},
 	}
 }
 
@@ -71,6 +78,9 @@ func pfExpected(org *ceptor.Organization, role ceptor.Role, scopes []string, act
 			return true, "NISC deletes what participants added"
 		}
 		return r.OrgID == org.ID && reader, "the adding organisation deletes its own"
+	}
+	if aud.r.Addressee != nil {
+		return nisc, "only NISC adds to an addressed collection"
 	}
 	return reader, "readers who work may add"
 }

@@ -22,10 +22,13 @@ import (
 // advisory to everyone marked CLEAR or GREEN is in the everyone
 // collection; one to everyone marked AMBER or AMBER+STRICT in every
 // sector's collection; one to sectors or CEPTORs in those sectors' and
-// CEPTORs' collections. An audience of named organisations or of whole
-// organisation types has no collection (a feed has no named recipients),
-// nor has TLP:RED. Inside a collection the advisory policy decides, object
-// by object, who reads it (stixVisible), as on the advisory's page.
+// CEPTORs' collections; one to named organisations in each of those
+// organisations' own collection (org-<id>, read by it alone), and one to
+// whole organisation types in each type's collection (orgtype-<type>, read
+// by the organisations of that type; taxii_addressed.go). TLP:RED has no
+// collection: a feed is no place for it, whoever reads the feed. Inside a
+// collection the advisory policy decides, object by object, who reads it
+// (stixVisible), as on the advisory's page.
 
 type advisorySTIX struct{ s *Server }
 
@@ -85,6 +88,14 @@ func advisoryCollections(a *ceptor.Advisory, activeSectors []int64) []string {
 	}
 	for _, id := range a.Audience.CeptorIDs {
 		out = append(out, "ceptor-"+strconv.FormatInt(id, 10))
+	}
+	for _, id := range a.Audience.OrgIDs {
+		out = append(out, orgCollectionKey(id))
+	}
+	for _, t := range a.Audience.OrgTypes {
+		if t.Valid() {
+			out = append(out, orgTypeCollectionKey(t))
+		}
 	}
 	return out
 }

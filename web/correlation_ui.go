@@ -97,7 +97,7 @@ func (s *Server) correlate(ctx context.Context, a *ceptor.Actor, in ceptor.Indic
 					return nil, err
 				}
 			}
-			col := cols.byKey[sg.Extra]
+			col := cols.key(sg.Extra)
 			if col == nil {
 				continue
 			}

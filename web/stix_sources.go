@@ -393,7 +393,7 @@ func (r receivedSTIX) visible(ctx context.Context, a *ceptor.Actor, ids []int64)
 	}
 	out := map[int64]bool{}
 	for id, ref := range refs {
-		c := cols.byKey[ref.Collection]
+		c := cols.key(ref.Collection)
 		if c == nil {
 			continue
 		}

@@ -39,10 +39,15 @@ type taxiiCollection struct {
 	Audience    ceptor.FeedAudience
 	SectorID    int64
 	CeptorID    int64
+	OrgID       int64          // FeedOrg: the organisation addressed (taxii_addressed.go)
+	OrgType     ceptor.OrgType // FeedOrgType: the organisation type addressed
 	MaxTLP      ceptor.TLP
 }
 
 func (c *taxiiCollection) resource() ceptor.Resource {
+	if c.Audience == ceptor.FeedOrg || c.Audience == ceptor.FeedOrgType {
+		return ceptor.AddressedFeedResource(c.Audience, c.OrgID, c.OrgType)
+	}
 	return ceptor.FeedResource(c.Audience, c.SectorID, c.CeptorID)
 }
 
@@ -53,8 +58,10 @@ type taxiiCollectionSet struct {
 }
 
 // taxiiCollections derives the collections from the registry: everyone
-// (up to GREEN), each sector and each CEPTOR (up to AMBER+STRICT), and the
-// C4TAP participants.
+// (up to GREEN), each sector and each CEPTOR (up to AMBER+STRICT), the
+// C4TAP participants, and each organisation type (up to AMBER+STRICT).
+// Each organisation's own collection is made on demand (set.key,
+// resolveCollection; taxii_addressed.go).
 func (s *Server) taxiiCollections(ctx context.Context, lang string) (*taxiiCollectionSet, error) {
 	rf, err := s.loadRefs(ctx)
 	if err != nil {
@@ -87,6 +94,12 @@ func (s *Server) taxiiCollections(ctx context.Context, lang string) (*taxiiColle
 	}
 	add(&taxiiCollection{Key: collC4TAP, Title: i18n.T(lang, "taxii.coll_c4tap"), Description: i18n.T(lang, "taxii.coll_c4tap_desc"),
 		Audience: ceptor.FeedC4TAP, MaxTLP: ceptor.TLPAmberStrict})
+	for _, t := range ceptor.OrgTypes {
+		c := addressedCollection(orgTypeCollectionKey(t))
+		name := i18n.T(lang, "orgtype."+string(t))
+		c.Title, c.Description = i18n.T(lang, "taxii.coll_orgtype", name), i18n.T(lang, "taxii.coll_orgtype_desc", name)
+		add(c)
+	}
 	return set, nil
 }
 
@@ -238,7 +251,8 @@ func (c *taxiiCollection) view(a *ceptor.Actor) taxiiCollectionView {
 		CanRead: ceptor.Allow(a, ceptor.ActView, res), CanWrite: ceptor.Allow(a, ceptor.ActCreate, res), MediaTypes: []string{stixMedia}}
 }
 
-// readableCollections are the collections the actor may read.
+// readableCollections are the collections the actor may read, and its own
+// organisation's (taxii_addressed.go).
 func (s *Server) readableCollections(ctx context.Context, a *ceptor.Actor, lang string) ([]taxiiCollectionView, error) {
 	set, err := s.taxiiCollections(ctx, lang)
 	if err != nil {
@@ -247,6 +261,15 @@ func (s *Server) readableCollections(ctx context.Context, a *ceptor.Actor, lang 
 	out := []taxiiCollectionView{}
 	for _, c := range set.list {
 		if v := c.view(a); v.CanRead {
+			out = append(out, v)
+		}
+	}
+	if a != nil && a.OrgID != 0 {
+		o, err := s.store.FindOrg(ctx, a.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		if v := orgCollection(o, lang).view(a); v.CanRead {
 			out = append(out, v)
 		}
 	}
@@ -270,9 +293,11 @@ func (s *Server) taxiiCollectionFor(w http.ResponseWriter, r *http.Request, st *
 		s.taxiiFail(w, r, st, err)
 		return nil
 	}
-	c := set.byID[r.PathValue("cid")]
-	if c == nil {
-		c = set.byKey[r.PathValue("cid")] // the alias works too
+	// By id or alias; an organisation's collection is made on demand.
+	c, err := s.resolveCollection(r.Context(), set, r.PathValue("cid"), st.actor, st.lang)
+	if err != nil {
+		s.taxiiFail(w, r, st, err)
+		return nil
 	}
 	if c == nil {
 		s.taxiiError(w, http.StatusNotFound, "taxii.err_no_collection", st.lang)

@@ -67,7 +67,7 @@ func (s *Server) completeAdd(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	c := set.byKey[st.Collection]
+	c := set.key(st.Collection)
 	var rows []*stix.ReceivedRow
 	if c == nil {
 		// The collection went away (a sector or CEPTOR deactivated).

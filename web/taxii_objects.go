@@ -325,7 +325,7 @@ func visibleMask(rows, vis []*stix.Stored) []bool {
 // the actor reads it as a reader of its collection, with its sender and
 // its marking.
 func receivedAllowed(a *ceptor.Actor, cols *taxiiCollectionSet, ref stix.ReceivedRef) bool {
-	c := cols.byKey[ref.Collection]
+	c := cols.key(ref.Collection)
 	if c == nil {
 		return false
 	}

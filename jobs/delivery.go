@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -413,6 +414,98 @@ func (b *handoverBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// Publishing to thousands of organisations writes thousands of delivery
+// rows; queueing a job for each of them in the publishing transaction
+// made the publish itself (the user's click, and the moment every in-app
+// delivery is recorded) wait for thousands of job rows. Above
+// dispatchDirect rows, the transaction queues one AdvisoryDispatchArgs
+// instead, naming the rows as runs of ids; the dispatcher queues their
+// jobs in batches right after the commit. Both the rows and the
+// dispatcher commit with the publish, so nothing is lost in between: a
+// dispatcher stopped half way runs again and skips the rows already
+// taken (and a row queued twice is still sent once, see ClaimDelivery);
+// the sweeper picks up any row that waits too long regardless.
+
+// dispatchDirect: up to this many rows get their jobs in the caller's
+// transaction (alternates, reminders, small audiences).
+const dispatchDirect = 64
+
+// dispatchBatch: rows queued per transaction by the dispatcher.
+const dispatchBatch = 1000
+
+// AdvisoryDispatchArgs queues the jobs of delivery rows after the
+// transaction that created them.
+type AdvisoryDispatchArgs struct {
+	// Runs are inclusive ranges of delivery ids, [first, last].
+	Runs [][2]int64 `json:"runs"`
+}
+
+// Kind names the job in the queue.
+func (AdvisoryDispatchArgs) Kind() string { return "advisory_dispatch" }
+
+// InsertOpts: on the deliveries queue, tried again for long enough to
+// outlast a database restart.
+func (AdvisoryDispatchArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 25, Queue: QueueDeliveries}
+}
+
+// idRuns folds sorted-or-not ids into inclusive runs of consecutive ids
+// (rows inserted together get consecutive ids: one run per publish).
+func idRuns(ids []int64) [][2]int64 {
+	s := slices.Clone(ids)
+	slices.Sort(s)
+	var out [][2]int64
+	for _, id := range s {
+		if n := len(out); n > 0 && (id == out[n-1][1] || id == out[n-1][1]+1) {
+			out[n-1][1] = id
+			continue
+		}
+		out = append(out, [2]int64{id, id})
+	}
+	return out
+}
+
+// DispatchStore lists the rows of a run that still wait for their first
+// try.
+type DispatchStore interface {
+	UntriedDeliveries(ctx context.Context, first, last int64, limit int) ([]int64, error)
+}
+
+// AdvisoryDispatchWorker queues the delivery jobs of a dispatch.
+type AdvisoryDispatchWorker struct {
+	river.WorkerDefaults[AdvisoryDispatchArgs]
+	Store DispatchStore
+}
+
+// Timeout: 100,000 organisations are a few hundred batches.
+func (w *AdvisoryDispatchWorker) Timeout(*river.Job[AdvisoryDispatchArgs]) time.Duration {
+	return 10 * time.Minute
+}
+
+// Work queues the jobs, a batch per transaction.
+func (w *AdvisoryDispatchWorker) Work(ctx context.Context, job *river.Job[AdvisoryDispatchArgs]) error {
+	client, err := river.ClientFromContextSafely[*sql.Tx](ctx)
+	if err != nil {
+		return err
+	}
+	for _, run := range job.Args.Runs {
+		for next := run[0]; next <= run[1]; {
+			ids, err := w.Store.UntriedDeliveries(ctx, next, run[1], dispatchBatch)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			if _, err := client.InsertManyFast(ctx, deliveryParams(ids)); err != nil {
+				return err
+			}
+			next = ids[len(ids)-1] + 1
+		}
+	}
+	return nil
+}
+
 func deliveryParams(ids []int64) []river.InsertManyParams {
 	p := make([]river.InsertManyParams, len(ids))
 	for i, id := range ids {
@@ -433,8 +526,13 @@ func (q *Queue) EnqueueDeliveries(ctx context.Context, tx *sql.Tx, ids []int64) 
 	return q.EnqueueDeliveriesTx(ctx, tx, ids)
 }
 
-// EnqueueDeliveriesTx queues delivery rows in the caller's transaction.
+// EnqueueDeliveriesTx queues delivery rows in the caller's transaction:
+// their jobs, or for more than dispatchDirect rows one dispatcher that
+// queues their jobs after the commit.
 func (q *Queue) EnqueueDeliveriesTx(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	if len(ids) > dispatchDirect {
+		return q.InsertTx(ctx, tx, AdvisoryDispatchArgs{Runs: idRuns(ids)}, nil)
+	}
 	return q.InsertManyTx(ctx, tx, deliveryParams(ids))
 }
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,6 +131,7 @@ func deliveryQueue(t testing.TB, db *sqldb.DB, sender mail.Sender, lease time.Du
 	var err error
 	q, err = jobs.New(jobs.Config{DB: db.SQL(), Dialect: string(db.Dialect()), Poll: 50 * time.Millisecond, Periodic: periodic}, func(w *river.Workers) {
 		river.AddWorker(w, &jobs.AdvisoryDeliveryWorker{Store: db, Messenger: testMessenger{}, Sender: sender, Lease: lease, Enqueue: enqueue})
+		river.AddWorker(w, &jobs.AdvisoryDispatchWorker{Store: db})
 		river.AddWorker(w, &jobs.AdvisorySweepWorker{Store: db, Enqueue: enqueue, QueuedAge: 2 * time.Second})
 	})
 	if err != nil {
@@ -452,4 +454,56 @@ func mustTB(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A publish to more organisations than dispatchDirect queues one
+// dispatcher in its transaction instead of a job per row; the dispatcher
+// queues the rows' jobs after the commit. Every row is sent exactly once,
+// even when the dispatcher runs twice for the same rows.
+func TestAdvisoryDispatch(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		srv := mailtest.Start(t)
+		sender, err := mail.NewSMTP(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "ceptor <noreply@ceptor.example.go.jp>", Timeout: 5 * time.Second})
+		must(t, err)
+		ctx := context.Background()
+		nisc, author := advisoryWorld(t, db, 60, "")
+		q := deliveryQueue(t, db, sender, time.Minute, 0)
+		id, res := publish(t, db, q, nisc, author)
+		if len(res.Deliveries) != 120 {
+			t.Fatalf("deliveries %d", len(res.Deliveries))
+		}
+		var jobsQueued, dispatchers int
+		must(t, db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM river_job WHERE kind = 'advisory_delivery'").Scan(&jobsQueued))
+		must(t, db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM river_job WHERE kind = 'advisory_dispatch'").Scan(&dispatchers))
+		if jobsQueued != 0 || dispatchers != 1 {
+			t.Fatalf("publish queued %d delivery jobs and %d dispatchers, want 0 and 1", jobsQueued, dispatchers)
+		}
+		// The same rows dispatched a second time (a dispatcher run again
+		// after its node died half way).
+		first, last := slices.Min(res.Deliveries), slices.Max(res.Deliveries)
+		must(t, q.Insert(ctx, jobs.AdvisoryDispatchArgs{Runs: [][2]int64{{first, last}}}, nil))
+		must(t, q.Start(ctx))
+		t.Cleanup(func() { q.Stop(context.Background()) })
+		waitDeliveries(t, db, id, 120, 60*time.Second)
+		time.Sleep(500 * time.Millisecond) // let any second job run
+		c := deliveryStatus(t, db, id)
+		if c["email"]["sent"] != 120 {
+			t.Fatalf("delivery counts %v", c)
+		}
+		perDelivery := map[string]int{}
+		for _, m := range srv.Messages() {
+			p, err := m.Parse()
+			must(t, err)
+			perDelivery[p.Get("X-Ceptor-Delivery")]++
+		}
+		if len(perDelivery) != 120 {
+			t.Fatalf("%d deliveries reached the sink, want 120", len(perDelivery))
+		}
+		for x, n := range perDelivery {
+			if n != 1 {
+				t.Fatalf("delivery %s sent %d times", x, n)
+			}
+		}
+	})
 }

@@ -157,6 +157,7 @@ func BenchmarkAdvisoryPublish(b *testing.B) {
 			must(b, jobs.Migrate(ctx, w.db.SQL(), string(w.db.Dialect()), nil))
 			q, err := jobs.New(jobs.Config{DB: w.db.SQL(), Dialect: string(w.db.Dialect())}, func(ws *river.Workers) {
 				river.AddWorker(ws, &jobs.AdvisoryDeliveryWorker{})
+				river.AddWorker(ws, &jobs.AdvisoryDispatchWorker{})
 			})
 			must(b, err)
 			b.ResetTimer()

@@ -414,6 +414,26 @@ func (d *DB) StaleDeliveries(ctx context.Context, now time.Time, age time.Durati
 	return out, translate(rows.Err())
 }
 
+// UntriedDeliveries returns up to limit ids between first and last (both
+// included), in order, of rows queued and never tried: the rows a
+// dispatcher still has to queue jobs for.
+func (d *DB) UntriedDeliveries(ctx context.Context, first, last int64, limit int) ([]int64, error) {
+	rows, err := d.query(ctx, d.db, "SELECT id FROM advisory_deliveries WHERE id >= ? AND id <= ? AND status = 'queued' AND attempts = 0 ORDER BY id LIMIT ?", first, last, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]int64, 0, limit)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
+}
+
 // DeliveryCounts counts an advisory's deliveries by channel and status.
 func (d *DB) DeliveryCounts(ctx context.Context, id int64) (map[string]map[string]int, error) {
 	rows, err := d.query(ctx, d.db, "SELECT channel, status, COUNT(*) FROM advisory_deliveries WHERE advisory_id = ? GROUP BY channel, status", id)

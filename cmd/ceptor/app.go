@@ -220,6 +220,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return m.Jobs.EnqueueDeliveries(ctx, m.DB.AmbientTx(ctx), ids)
 		}
 		river.AddWorker(w, &jobs.AdvisoryDeliveryWorker{Store: m.DB, Messenger: srv, Sender: sender, Now: m.Now, Log: m.Log, Enqueue: enqueue})
+		river.AddWorker(w, &jobs.AdvisoryDispatchWorker{Store: m.DB}) // queues the jobs of a large publish after its commit
 		river.AddWorker(w, &jobs.AdvisorySweepWorker{Store: m.DB, Now: m.Now, Log: m.Log, Enqueue: enqueue})
 		river.AddWorker(w, &jobs.AdvisoryNotifyWorker{Notifier: srv})
 		// Update cadences in large-scale mode and reporting clocks; the

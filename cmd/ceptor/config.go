@@ -51,7 +51,7 @@ type Config struct {
 
 // addDBFlags registers the flags every command that touches the database takes.
 func addDBFlags(fs *pflag.FlagSet, c *Config) {
-	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the embedded SQLite database and the generated secret key")
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the embedded SQLite database, the generated secret key and the delivery hand-over journal (one per node)")
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in --data-dir")
 	fs.StringVar(&c.SecretKey, "secret-key", "", "32-byte service key (64 hex characters) that seals TOTP secrets and sealed identities; all nodes of a deployment must share it")
 	fs.StringVar(&c.SecretFile, "secret-key-file", "", "file holding the service key (default: <data-dir>/secret.key, created if missing)")

@@ -50,13 +50,20 @@ func BenchmarkAdvisoryPublishScale(b *testing.B) {
 				_, err := w.db.SQL().ExecContext(ctx, "ANALYZE")
 				must(b, err)
 			}
+			// The machine is shared: each side is measured three times (the
+			// publish b.N times) and the fastest of each is compared.
 			base := scaleBaseline(b, w)
+			for range 2 {
+				base = min(base, scaleBaseline(b, w))
+			}
 			b.ResetTimer()
 			var a *ceptor.Advisory
+			fastest := time.Duration(0)
 			for range b.N {
 				b.StopTimer()
 				a = w.draft(b)
 				b.StartTimer()
+				start := time.Now()
 				var res *ceptor.PublishResult
 				must(b, w.db.Atomic(ctx, func(ctx context.Context) error {
 					var err error
@@ -65,12 +72,15 @@ func BenchmarkAdvisoryPublishScale(b *testing.B) {
 					}
 					return q.EnqueueDeliveriesTx(ctx, sqldb.Tx(ctx), res.Deliveries)
 				}))
+				if took := time.Since(start); fastest == 0 || took < fastest {
+					fastest = took
+				}
 				if res.Recipients != orgs || len(res.Deliveries) != 2*orgs {
 					b.Fatalf("publish: %d recipients, %d deliveries", res.Recipients, len(res.Deliveries))
 				}
 			}
 			b.StopTimer()
-			per := b.Elapsed() / time.Duration(b.N)
+			per := fastest
 			b.ReportMetric(float64(per.Milliseconds()), "ms/publish")
 			b.ReportMetric(float64(base.Milliseconds()), "ms/bulk-insert")
 			b.ReportMetric(float64(per)/float64(base), "x-bulk")

@@ -197,12 +197,31 @@ func (d *DB) PublishAdvisory(ctx context.Context, id int64, at time.Time) (*cept
 			}
 			recs = append(recs, r)
 		}
+		// What reaches each recipient not held by a manual relay is known
+		// now: the recipient rows are written in their final state (no
+		// second pass over them).
+		var orgIDs []int64
 		for _, r := range recs {
-			state := ceptor.RecipientPending
-			recRows = append(recRows, []any{a.ID, r.org.id, r.via, r.m, r.c, r.secID, r.cepID, string(state), r.held, a.Drill})
+			if !r.held {
+				orgIDs = append(orgIDs, r.org.id)
+			}
+		}
+		plan, err := d.planDelivery(ctx, a, orgIDs, byID, "v1", at)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			state, deliveredAt := ceptor.RecipientPending, any(nil)
+			switch {
+			case plan.delivered[r.org.id]:
+				state, deliveredAt = ceptor.RecipientDelivered, at.UTC()
+			case plan.unreachable[r.org.id]:
+				state = ceptor.RecipientUnreachable
+			}
+			recRows = append(recRows, []any{a.ID, r.org.id, r.via, r.m, r.c, r.secID, r.cepID, string(state), deliveredAt, r.held, a.Drill})
 		}
 		if _, err := d.insertRows(ctx, d.db, "advisory_recipients",
-			[]string{"advisory_id", "org_id", "via_org_id", "ministry_hop", "ceptor_hop", "sector_id", "ceptor_id", "state", "held", "drill"}, recRows, false); err != nil {
+			[]string{"advisory_id", "org_id", "via_org_id", "ministry_hop", "ceptor_hop", "sector_id", "ceptor_id", "state", "delivered_at", "held", "drill"}, recRows, false); err != nil {
 			return err
 		}
 		var hopRows [][]any
@@ -232,13 +251,7 @@ func (d *DB) PublishAdvisory(ctx context.Context, id int64, at time.Time) (*cept
 		if err := d.writeAdvisoryVersion(ctx, a, a.AuthorID, at); err != nil {
 			return err
 		}
-		var orgIDs []int64
-		for _, r := range recs {
-			if !r.held {
-				orgIDs = append(orgIDs, r.org.id)
-			}
-		}
-		ids, err := d.deliver(ctx, a, orgIDs, byID, "v1", at)
+		ids, err := d.writeDeliveries(ctx, a, plan, at, false)
 		if err != nil {
 			return err
 		}
@@ -270,7 +283,34 @@ func (d *DB) deliver(ctx context.Context, a *ceptor.Advisory, orgIDs []int64, by
 	if len(orgIDs) == 0 {
 		return nil, nil
 	}
-	contacts, err := d.ListAllContacts(ctx)
+	p, err := d.planDelivery(ctx, a, orgIDs, byID, purpose, at)
+	if err != nil {
+		return nil, err
+	}
+	return d.writeDeliveries(ctx, a, p, at, true)
+}
+
+// deliveryPlan is what deliver writes: the in-app rows (sent), the
+// queued e-mail and webhook rows, and which organisations that makes
+// delivered (in-app) or unreachable (nothing at all).
+type deliveryPlan struct {
+	inbox, queued          [][]any
+	delivered, unreachable map[int64]bool
+	deliveredIDs           []int64
+	unreachableIDs         []int64
+}
+
+var (
+	inboxCols  = []string{"advisory_id", "org_id", "contact_id", "channel", "purpose", "address", "lang", "alternate", "status", "attempts", "created_at", "sent_at"}
+	queuedCols = []string{"advisory_id", "org_id", "contact_id", "channel", "purpose", "address", "lang", "alternate", "status", "created_at"}
+)
+
+func (d *DB) planDelivery(ctx context.Context, a *ceptor.Advisory, orgIDs []int64, byID map[int64]*audOrg, purpose string, at time.Time) (*deliveryPlan, error) {
+	p := &deliveryPlan{delivered: map[int64]bool{}, unreachable: map[int64]bool{}}
+	if len(orgIDs) == 0 {
+		return p, nil
+	}
+	contacts, err := d.deliveryContacts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -280,22 +320,16 @@ func (d *DB) deliver(ctx context.Context, a *ceptor.Advisory, orgIDs []int64, by
 	if err != nil {
 		return nil, err
 	}
-	var rows [][]any
-	var inbox [][]any
-	var delivered, unreachable []int64
 	for _, org := range orgIDs {
 		o := byID[org]
 		reached := false
 		inApp := o != nil && o.users > 0 && !altOnly
 		if inApp {
-			inbox = append(inbox, []any{a.ID, org, int64(0), ceptor.ChannelInbox, purpose, "", "ja", false, "sent", 1, at.UTC(), at.UTC()})
+			p.inbox = append(p.inbox, []any{a.ID, org, int64(0), ceptor.ChannelInbox, purpose, "", "ja", false, "sent", 1, at.UTC(), at.UTC()})
 			reached = true
 		}
 		var primary, alternate []*ceptor.Contact
 		for _, c := range contacts[org] {
-			if !c.Active {
-				continue
-			}
 			if c.Kind == ceptor.ContactAlternate {
 				alternate = append(alternate, c)
 			} else {
@@ -308,28 +342,59 @@ func (d *DB) deliver(ctx context.Context, a *ceptor.Advisory, orgIDs []int64, by
 		}
 		for _, c := range use {
 			if c.Email != "" {
-				rows = append(rows, []any{a.ID, org, c.ID, ceptor.ChannelEmail, purpose, c.Email, c.Lang, alt, "queued", 0, at.UTC(), nil})
+				p.queued = append(p.queued, []any{a.ID, org, c.ID, ceptor.ChannelEmail, purpose, c.Email, c.Lang, alt, "queued", at.UTC()})
 				reached = true
 			}
 			if c.WebhookURL != "" {
-				rows = append(rows, []any{a.ID, org, c.ID, ceptor.ChannelWebhook, purpose, c.WebhookURL, c.Lang, alt, "queued", 0, at.UTC(), nil})
+				p.queued = append(p.queued, []any{a.ID, org, c.ID, ceptor.ChannelWebhook, purpose, c.WebhookURL, c.Lang, alt, "queued", at.UTC()})
 				reached = true
 			}
 		}
 		if inApp {
-			delivered = append(delivered, org)
+			p.delivered[org] = true
+			p.deliveredIDs = append(p.deliveredIDs, org)
 		} else if !reached {
-			unreachable = append(unreachable, org)
+			p.unreachable[org] = true
+			p.unreachableIDs = append(p.unreachableIDs, org)
 		}
 	}
-	cols := []string{"advisory_id", "org_id", "contact_id", "channel", "purpose", "address", "lang", "alternate", "status", "attempts", "created_at", "sent_at"}
-	if _, err := d.insertRows(ctx, d.db, "advisory_deliveries", cols, inbox, false); err != nil {
-		return nil, err
-	}
-	ids, err := d.insertRows(ctx, d.db, "advisory_deliveries", cols, rows, true)
+	return p, nil
+}
+
+// deliveryContacts returns every organisation's active contacts, with
+// what a delivery needs of them only, primary first, in their order.
+func (d *DB) deliveryContacts(ctx context.Context) (map[int64][]*ceptor.Contact, error) {
+	rows, err := d.query(ctx, d.db, "SELECT id, org_id, kind, email, webhook_url, lang FROM contacts WHERE active = TRUE ORDER BY org_id, CASE kind WHEN 'primary' THEN 0 ELSE 1 END, priority, id")
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
+	out := map[int64][]*ceptor.Contact{}
+	for rows.Next() {
+		c := &ceptor.Contact{Active: true}
+		if err := rows.Scan(&c.ID, &c.OrgID, &c.Kind, &c.Email, &c.WebhookURL, &c.Lang); err != nil {
+			return nil, translate(err)
+		}
+		out[c.OrgID] = append(out[c.OrgID], c)
+	}
+	return out, translate(rows.Err())
+}
+
+// writeDeliveries inserts a plan's rows and returns the ids of the queued
+// ones; with updateRecipients it also marks the existing recipient rows
+// delivered or unreachable.
+func (d *DB) writeDeliveries(ctx context.Context, a *ceptor.Advisory, p *deliveryPlan, at time.Time, updateRecipients bool) ([]int64, error) {
+	if _, err := d.insertRows(ctx, d.db, "advisory_deliveries", inboxCols, p.inbox, false); err != nil {
+		return nil, err
+	}
+	ids, err := d.insertRows(ctx, d.db, "advisory_deliveries", queuedCols, p.queued, true)
+	if err != nil {
+		return nil, err
+	}
+	if !updateRecipients {
+		return ids, nil
+	}
+	delivered, unreachable := p.deliveredIDs, p.unreachableIDs
 	if d.dialect == Postgres && len(delivered) > 500 {
 		// One statement with the whole list: PostgreSQL takes the
 		// (advisory_id, state) index for these updates (it believes the new

@@ -25,6 +25,14 @@ type AdvisoryExport struct {
 // withdrawal is a last version with revoked set, and a note giving the
 // reason. The issuing organisation is the creator of everything.
 //
+// A version whose body has a mitigation section (対策, 回避策, Mitigation,
+// ...; see MitigationOf) carries it as a course-of-action of the same id
+// for every version of the advisory (derived from the advisory), versioned
+// with the report (same modified), with the version's marking, listed in
+// that report version's object_refs and placed before it. Advisories carry
+// no indicators, so no mitigates relationship is made. A withdrawal
+// revokes the course-of-action with the report.
+//
 // Drafts and drill advisories map to nothing (nil): drills are exercises
 // whose content must not reach partners' tools as real intelligence.
 func AdvisoryObjects(x AdvisoryExport) ([]Object, error) {
@@ -50,6 +58,8 @@ func AdvisoryObjects(x AdvisoryExport) ([]Object, error) {
 		reportTypes = []string{"vulnerability"}
 	}
 	var last *Report
+	var lastCOA *CourseOfAction
+	coaID := ID("course-of-action", key+":mitigation")
 	prev := time.Time{}
 	for i, v := range vs {
 		tlp := v.TLP
@@ -86,6 +96,15 @@ func AdvisoryObjects(x AdvisoryExport) ([]Object, error) {
 		if a.SourceName != "" {
 			rep.ExternalReferences = append(rep.ExternalReferences, ExternalReference{SourceName: string(a.Source), Description: a.SourceName})
 		}
+		if heading, text := MitigationOf(v.Body); text != "" {
+			coa := &CourseOfAction{Core: Core{Type: "course-of-action", SpecVersion: SpecVersion, ID: coaID, CreatedByRef: ident.ID,
+				Created: Timestamp(created), Modified: Timestamp(at), ObjectMarkingRefs: []string{m.ID},
+				ExternalReferences: []ExternalReference{{SourceName: "ceptor", ExternalID: key}}},
+				Name: heading + ": " + title, Description: text}
+			objs = append(objs, coa)
+			rep.ObjectRefs = append(rep.ObjectRefs, coa.ID)
+			lastCOA = coa
+		}
 		objs = append(objs, rep)
 		last = rep
 		if i > 0 && v.Note != "" {
@@ -103,6 +122,11 @@ func AdvisoryObjects(x AdvisoryExport) ([]Object, error) {
 		at = at.Truncate(time.Millisecond)
 		if !at.After(prev) {
 			at = prev.Add(time.Millisecond)
+		}
+		if lastCOA != nil {
+			rc := *lastCOA
+			rc.Revoked, rc.Modified = true, Timestamp(at)
+			objs = append(objs, &rc)
 		}
 		rev := *last
 		rev.Revoked, rev.Modified = true, Timestamp(at)

@@ -11,14 +11,16 @@ import (
 func sampleAdvisory() AdvisoryExport {
 	pub := t0
 	wd := t0.Add(48 * time.Hour)
-	a := &ceptor.Advisory{ID: 5, Version: 2, Status: ceptor.AdvisoryWithdrawn, OrgID: 1, Title: "VPN 装置の脆弱性（訂正）", Body: "# 概要\n修正版へ更新してください。",
+	a := &ceptor.Advisory{ID: 5, Version: 2, Status: ceptor.AdvisoryWithdrawn, OrgID: 1, Title: "VPN 装置の脆弱性（訂正）",
+		Body:     "# 概要\n修正版へ更新してください。\n\n## 推奨される対策\n- 修正版 2.1 へ更新する\n- 管理画面を外部に公開しない\n\n## 参考\nhttps://example.org/",
 		Category: ceptor.CatVulnerability, Urgency: ceptor.UrgencyHigh, TLP: ceptor.TLPAmber, Source: ceptor.SourcePartner, SourceName: "関係機関",
 		Audience: ceptor.Audience{SectorIDs: []int64{2}}, Note: "対象製品を追加", WithdrawReason: "誤送信のため取消し",
 		CreatedAt: t0.Add(-time.Hour), UpdatedAt: wd, PublishedAt: &pub, WithdrawnAt: &wd}
 	return AdvisoryExport{Advisory: a, Creator: OrgParty(&ceptor.Organization{ID: 1, Name: "内閣官房", Type: ceptor.OrgNISC, CreatedAt: t0, UpdatedAt: t0}),
 		Versions: []ceptor.AdvisoryVersion{
 			{Version: 2, Title: a.Title, Body: a.Body, Urgency: a.Urgency, TLP: ceptor.TLPAmber, Note: a.Note, CreatedAt: t0.Add(time.Hour)},
-			{Version: 1, Title: "VPN 装置の脆弱性", Body: "# 概要\n更新してください。", Urgency: ceptor.UrgencyNormal, TLP: ceptor.TLPGreen, CreatedAt: t0},
+			{Version: 1, Title: "VPN 装置の脆弱性", Body: "# 概要\n更新してください。\n\n### Workaround\nDisable the web UI.", Urgency: ceptor.UrgencyNormal,
+				TLP: ceptor.TLPGreen, CreatedAt: t0},
 		}}
 }
 
@@ -82,8 +84,8 @@ func TestAdvisoryExports(t *testing.T) {
 	for _, b := range marshalAll(t, objs) {
 		v.validate(b)
 	}
-	if len(objs) != 3 {
-		t.Errorf("a published advisory: %d objects, want identity, marking, report", len(objs))
+	if len(objs) != 4 {
+		t.Errorf("a published advisory: %d objects, want identity, marking, course-of-action, report", len(objs))
 	}
 	for _, mut := range []func(a *ceptor.Advisory){
 		func(a *ceptor.Advisory) { a.Drill = true },

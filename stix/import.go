@@ -52,11 +52,13 @@ func ParseObjects(b []byte) ([]json.RawMessage, error) {
 
 // Received is one object ceptor accepted from outside, reduced to what
 // ceptor keeps: an indicator (with the ceptor indicators its pattern
-// names), an observable (one ceptor indicator), or a relationship between
-// objects. Re-exported, it keeps its id, version, marking and links.
+// names), an observable (one ceptor indicator), a relationship between
+// objects, or a course-of-action (its name and description: what to do,
+// which a mitigates relationship may tie to indicators). Re-exported, it
+// keeps its id, version, marking and links.
 type Received struct {
 	ID           string
-	Type         string // indicator, relationship, or an observable type
+	Type         string // indicator, relationship, course-of-action, or an observable type
 	SpecVersion  string
 	Created      time.Time
 	Modified     time.Time
@@ -175,7 +177,7 @@ func Decode(raw json.RawMessage) (*Received, error) {
 	case "identity":
 		return r, Skipped
 	}
-	sdo := o.Type == "indicator" || o.Type == "relationship"
+	sdo := o.Type == "indicator" || o.Type == "relationship" || o.Type == "course-of-action"
 	r.Revoked = sdo && o.Revoked
 	if sdo || o.Created != "" || o.Modified != "" {
 		var err error
@@ -225,6 +227,11 @@ func Decode(raw json.RawMessage) (*Received, error) {
 		}
 		r.RelationshipType, r.SourceRef, r.TargetRef = o.RelationshipType, o.SourceRef, o.TargetRef
 		return r, nil
+	case "course-of-action":
+		if strings.TrimSpace(o.Name) == "" {
+			return nil, fmt.Errorf("%w: %s: a course-of-action needs a name", ErrInvalid, o.ID)
+		}
+		return r, nil
 	case "file":
 		for _, k := range []string{"SHA-256", "SHA-1", "MD5"} {
 			if v, ok := o.Hashes[k]; ok {
@@ -247,7 +254,7 @@ func Decode(raw json.RawMessage) (*Received, error) {
 		r.Indicators = []ceptor.Indicator{in}
 		return r, nil
 	}
-	return nil, fmt.Errorf("%w: %s: type %q is not accepted (indicators, observables and relationships are)", ErrInvalid, o.ID, o.Type)
+	return nil, fmt.Errorf("%w: %s: type %q is not accepted (indicators, observables, relationships and courses of action are)", ErrInvalid, o.ID, o.Type)
 }
 
 // Objects maps a received object back to STIX, keeping its id, version,
@@ -272,6 +279,8 @@ func (r *Received) Objects() ([]Object, error) {
 	case "relationship":
 		return append(out, &Relationship{Core: core, RelationshipType: r.RelationshipType, Description: r.Description,
 			SourceRef: r.SourceRef, TargetRef: r.TargetRef}), nil
+	case "course-of-action":
+		return append(out, &CourseOfAction{Core: core, Name: r.Name, Description: r.Description}), nil
 	}
 	if len(r.Indicators) != 1 {
 		return nil, fmt.Errorf("stix: %s: an observable holds one value", r.ID)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ceptor"
+	"ceptor/stix"
 	"ceptor/taxiiclient"
 
 	"github.com/riverqueue/river"
@@ -167,14 +168,28 @@ func (s *Server) poll(ctx context.Context, store taxiiclient.Store, x *taxiiclie
 		actor = s.actorFor(ctx, u, o, nil)
 	}
 	c := &taxiiclient.Client{HTTP: s.taxiiHTTP}
+	// Courses of action received in this poll, by id (the latest version):
+	// a report referring to one gets it as the 対策 section of its draft.
+	// Read on any page of the poll before the report or on its own page
+	// (ceptor serves an advisory's course-of-action before its report).
+	coas := map[string]*taxiiclient.Item{}
 	_, err := c.Poll(ctx, src, x.AddedAfter, func(ctx context.Context, p *taxiiclient.Page) error {
 		return s.store.Atomic(ctx, func(ctx context.Context) error {
 			var items []taxiiclient.Received
+			var decoded []*taxiiclient.Item
 			for _, raw := range p.Objects {
 				it, err := taxiiclient.Decode(raw)
 				if err != nil {
 					continue // skipped or not acceptable: nothing to keep
 				}
+				if it.Type == "course-of-action" {
+					if old := coas[it.ID]; old == nil || it.Version > old.Version {
+						coas[it.ID] = it
+					}
+				}
+				decoded = append(decoded, it)
+			}
+			for _, it := range decoded {
 				if seen, err := store.SeenObject(ctx, x.ID, it.ID, it.Version); err != nil {
 					return err
 				} else if seen {
@@ -185,7 +200,13 @@ func (s *Server) poll(ctx context.Context, store taxiiclient.Store, x *taxiiclie
 				}
 				rec := taxiiclient.Received{Item: it}
 				if (it.Type == "report" || it.Type == "note") && actor != nil {
-					adv, err := s.subDraft(ctx, actor, x, it)
+					var mit []*taxiiclient.Item
+					for _, ref := range it.Refs {
+						if c := coas[ref]; c != nil {
+							mit = append(mit, c)
+						}
+					}
+					adv, err := s.subDraft(ctx, actor, x, it, mit)
 					if err != nil {
 						return err
 					}
@@ -201,12 +222,25 @@ func (s *Server) poll(ctx context.Context, store taxiiclient.Store, x *taxiiclie
 	return err
 }
 
-func (s *Server) subDraft(ctx context.Context, a *ceptor.Actor, x *taxiiclient.Subscription, it *taxiiclient.Item) (*ceptor.Advisory, error) {
+// subDraft makes an advisory draft of a received report or note; each
+// course of action the report refers to (mit) becomes a 対策 section of its
+// body, unless the body already holds that text (a ceptor advisory's
+// description is its whole body, mitigation section included).
+func (s *Server) subDraft(ctx context.Context, a *ceptor.Actor, x *taxiiclient.Subscription, it *taxiiclient.Item, mit []*taxiiclient.Item) (*ceptor.Advisory, error) {
 	title := strings.Join(strings.Fields(it.Title), " ")
 	if len([]rune(title)) > ceptor.MaxAdvisoryTitle-10 {
 		title = string([]rune(title)[:ceptor.MaxAdvisoryTitle-10])
 	}
 	body := it.Text
+	_, has := stix.MitigationOf(body)
+	for _, c := range mit {
+		if t := strings.TrimSpace(c.Text); t != "" && strings.Contains(has, t) {
+			continue
+		}
+		if sec := stix.MitigationSection(c.Title, c.Text); sec != "" {
+			body = strings.TrimSpace(body) + "\n\n" + sec
+		}
+	}
 	if len([]rune(body)) > ceptor.MaxAdvisoryBody-500 {
 		body = string([]rune(body)[:ceptor.MaxAdvisoryBody-500])
 	}

@@ -182,12 +182,47 @@ func TestExportValidatesAgainstOASISSchemas(t *testing.T) {
 		t.Fatal(err)
 	}
 	all = append(all, more...)
+	// Advisories: report versions, notes and the course-of-action of the
+	// mitigation section (AdvisoryObjects); and a course-of-action and a
+	// mitigates relationship as received and served back (Received.Objects).
+	adv, err := AdvisoryObjects(sampleAdvisory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all = append(all, adv...)
+	for _, raw := range []string{
+		`{"type":"course-of-action","spec_version":"2.1","id":"course-of-action--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c70","created":"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z","name":"Patch","description":"Update.","object_marking_refs":["` + MarkingID(ceptor.TLPGreen) + `"]}`,
+		`{"type":"relationship","spec_version":"2.1","id":"relationship--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c71","created":"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z","relationship_type":"mitigates","source_ref":"course-of-action--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c70","target_ref":"indicator--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c01"}`,
+	} {
+		r, err := Decode(json.RawMessage(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := r.Objects()
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, back[len(back)-1])
+	}
 	kinds := map[string]bool{}
+	coas, mitigates := 0, 0
 	for _, b := range marshalAll(t, all) {
 		v.validate(b)
-		var h struct{ Type string }
+		var h struct {
+			Type             string `json:"type"`
+			RelationshipType string `json:"relationship_type"`
+		}
 		json.Unmarshal(b, &h)
 		kinds[h.Type] = true
+		if h.Type == "course-of-action" {
+			coas++
+		}
+		if h.RelationshipType == "mitigates" {
+			mitigates++
+		}
+	}
+	if coas < 5 || mitigates != 1 {
+		t.Errorf("%d courses of action and %d mitigates relationships validated, want the report's, the advisory's three versions and a received one, and one", coas, mitigates)
 	}
 	for _, k := range []string{"report", "identity", "marking-definition", "observed-data", "indicator", "relationship", "incident",
 		"note", "course-of-action", "url", "domain-name", "ipv4-addr", "ipv6-addr", "file", "email-addr"} {

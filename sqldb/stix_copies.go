@@ -13,23 +13,25 @@ import (
 var _ stix.CopyReader = (*DB)(nil)
 
 // EarlierCopies lists the rows of a collection that hold the object version
-// id at version, strictly between after and before in the order of
-// addition, oldest first, at most limit: the other sources' copies of an
-// object (a TLP marking definition, an organisation's identity) that a
-// walk of the collection passed before reaching the row at before. Each
+// id at version at a position before before, in the order of their row
+// ids, after the row id afterRID, at most limit: the other sources' copies
+// of an object (a TLP marking definition, an organisation's identity) that
+// a walk of the collection passed before reaching the row at before. Each
 // comes with what the policy needs of it, as ReadPage reads it.
-func (d *DB) EarlierCopies(ctx context.Context, collection, id, version string, before, after stix.Cursor, limit int) ([]stix.PageRow, error) {
+//
+// By the (object_id, version, rid) index of migration 0026, each copy's
+// memberships by rid: the reader stops at the first copy its actor may see,
+// usually in the first batch, so an object held by a million sources costs
+// one short index range, not a sort of its million copies.
+func (d *DB) EarlierCopies(ctx context.Context, collection, id, version string, before stix.Cursor, afterRID int64, limit int) ([]stix.PageRow, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	// By the object's index, then each row's memberships: the copies of one
-	// version are few next to the collection.
 	rows, err := d.query(ctx, d.db, `SELECT o.rid, c.date_added_us, o.source_kind, o.source_id, o.tlp, COALESCE(o.org_id, 0), o.collections
 		FROM stix_objects o JOIN stix_collection_objects c ON c.rid = o.rid
-		WHERE o.object_id = ? AND o.version = ? AND c.collection = ?
-		AND (c.date_added_us, c.rid) < (?, ?) AND (c.date_added_us, c.rid) > (?, ?)
-		ORDER BY c.date_added_us, c.rid LIMIT `+strconv.Itoa(limit),
-		id, version, collection, before.DateAddedUS, before.RID, after.DateAddedUS, after.RID)
+		WHERE o.object_id = ? AND o.version = ? AND o.rid > ? AND c.collection = ? AND (c.date_added_us, c.rid) < (?, ?)
+		ORDER BY o.rid LIMIT `+strconv.Itoa(limit),
+		id, version, afterRID, collection, before.DateAddedUS, before.RID)
 	if err != nil {
 		return nil, err
 	}

@@ -17,11 +17,11 @@ type PageRow struct {
 
 // CopyReader is a Store that lists the copies of one object version (the
 // same id and version, held by other sources) that a collection holds
-// before a position, in the order of addition, after the position after:
-// a reader serves an (id, version) only at the first copy its actor may
-// see, so that each appears once in a walk of the collection.
+// before a position, in the order of their row ids after afterRID: a
+// reader serves an (id, version) only at the first copy its actor may see,
+// so that each appears once in a walk of the collection.
 type CopyReader interface {
-	EarlierCopies(ctx context.Context, collection, id, version string, before, after Cursor, limit int) ([]PageRow, error)
+	EarlierCopies(ctx context.Context, collection, id, version string, before Cursor, afterRID int64, limit int) ([]PageRow, error)
 }
 
 // PageReader is a Store that reads a page and everything the reader needs

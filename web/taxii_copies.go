@@ -36,8 +36,10 @@ func (s *Server) taxiiServedBefore(ctx context.Context, a *ceptor.Actor, st stix
 		return false, nil
 	}
 	before := stix.Cursor{DateAddedUS: r.DateAdded.UnixMicro(), RID: r.RID}
-	after := stix.Cursor{}
+	after := int64(0)
 	for {
+		// Any earlier copy the actor may see will do: they come in the
+		// order of the index, not of the collection.
 		copies, err := cr.EarlierCopies(ctx, collection, r.ObjectID, r.Version, before, after, copyBatch)
 		if err != nil || len(copies) == 0 {
 			return false, err
@@ -54,7 +56,6 @@ func (s *Server) taxiiServedBefore(ctx context.Context, a *ceptor.Actor, st stix
 		if len(copies) < copyBatch {
 			return false, nil
 		}
-		last := copies[len(copies)-1]
-		after = stix.Cursor{DateAddedUS: last.DateAdded.UnixMicro(), RID: last.RID}
+		after = copies[len(copies)-1].RID
 	}
 }

@@ -502,32 +502,66 @@ func statusDetail(st *stix.Status, pending []json.RawMessage) (string, error) {
 
 func (d *DB) insertReceived(ctx context.Context, tx *sql.Tx, objs []*stix.ReceivedRow) error {
 	now := d.stamp()
-	for _, o := range objs {
-		r := o.Received
-		b, err := json.Marshal(r)
+	// Many rows per statement: an add of 1,000 objects was 2,000 round
+	// trips on PostgreSQL. RETURNING names the rows inserted; the others
+	// were already held at that version (or repeated in this add).
+	const per = 400
+	type key struct{ coll, id, version string }
+	for start := 0; start < len(objs); start += per {
+		chunk := objs[start:min(start+per, len(objs))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO taxii_received (collection, object_id, version, type, tlp, org_id, user_id, received, created_at) VALUES `)
+		args := make([]any, 0, len(chunk)*9)
+		for i, o := range chunk {
+			r := o.Received
+			raw, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, o.Collection, r.ID, r.Version(), r.Type, string(r.TLP), o.OrgID, nullID(o.UserID), string(raw), now)
+		}
+		b.WriteString(" ON CONFLICT (collection, object_id, version) DO NOTHING RETURNING id, collection, object_id, version")
+		rows, err := d.query(ctx, tx, b.String(), args...)
 		if err != nil {
 			return err
 		}
-		var id int64
-		err = d.queryRow(tx, ctx, `INSERT INTO taxii_received (collection, object_id, version, type, tlp, org_id, user_id, received, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection, object_id, version) DO NOTHING RETURNING id`,
-			o.Collection, r.ID, r.Version(), r.Type, string(r.TLP), o.OrgID, nullID(o.UserID), string(b), now).Scan(&id)
-		if err == sql.ErrNoRows {
-			continue // already held at this version
+		ids := map[key]int64{}
+		for rows.Next() {
+			var id int64
+			var k key
+			if err := rows.Scan(&id, &k.coll, &k.id, &k.version); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			ids[k] = id
 		}
-		if err != nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return translate(err)
 		}
-		o.ID, o.CreatedAt = id, now
-		seen := map[ceptor.Indicator]bool{}
-		for _, in := range r.Indicators {
-			if seen[in] {
-				continue
+		var ind [][]any
+		for _, o := range chunk {
+			k := key{o.Collection, o.Received.ID, o.Received.Version()}
+			id, ok := ids[k]
+			if !ok {
+				continue // already held at this version
 			}
-			seen[in] = true
-			if _, err := d.exec(ctx, tx, "INSERT INTO taxii_received_indicators (received_id, type, value) VALUES (?, ?, ?)", id, string(in.Type), in.Value); err != nil {
-				return err
+			delete(ids, k) // a repeat in this add is not the inserted row
+			o.ID, o.CreatedAt = id, now
+			seen := map[ceptor.Indicator]bool{}
+			for _, in := range o.Received.Indicators {
+				if !seen[in] {
+					seen[in] = true
+					ind = append(ind, []any{id, string(in.Type), in.Value})
+				}
 			}
+		}
+		if _, err := d.insertRows(ctx, tx, "taxii_received_indicators", []string{"received_id", "type", "value"}, ind, false); err != nil {
+			return err
 		}
 	}
 	return nil

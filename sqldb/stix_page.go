@@ -20,6 +20,13 @@ var _ stix.PageReader = (*DB)(nil)
 // when a row of the page is flagged shared (another row of the collection
 // has the same STIX id; migration 0023), and then only for those ids.
 func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error) {
+	if d.dialect == Postgres && ambient(ctx) == nil {
+		out, shared, err := d.readPagePG(ctx, q) // stix_page_pg.go
+		if err != nil {
+			return nil, err
+		}
+		return out, d.pageVersions(ctx, q, out, shared)
+	}
 	var b strings.Builder
 	args := []any{q.Collection, q.After.DateAddedUS, q.After.RID}
 	// The row-value comparison is a range scan of the membership's primary

@@ -41,6 +41,8 @@ func TestDecode(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"type":"report","spec_version":"2.1","id":"report--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c02","name":"x"}`))
 	f.Add([]byte(`{"type":"url","spec_version":"2.1","id":"url--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c02","value":"http://x.example/"}`))
+	f.Add([]byte(`{"type":"course-of-action","spec_version":"2.1","id":"course-of-action--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c70","modified":"2026-11-01T00:00:00.000Z","name":"対策","description":"## 手順\n更新する"}`))
+	f.Add([]byte(`{"type":"report","spec_version":"2.1","id":"report--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c71","name":"x","object_refs":["course-of-action--6b7a0a0e-7f0e-4c63-9a43-5f0d1b1f2c70"]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		it, err := Decode(json.RawMessage(b))
 		if err != nil {

@@ -15,8 +15,11 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// readPagePG is ReadPage on PostgreSQL: the same rows, read through pgx
-// itself rather than database/sql. database/sql makes the driver turn
+// readPagePG is ReadPage on PostgreSQL: the same rows, from the copy of
+// each object on its membership row (migration 0027: one range scan of the
+// collection's key, no lookup of stix_objects per row; with match[id], the
+// few rows come through the objects' id index and the join instead), read
+// through pgx itself rather than database/sql. database/sql makes the driver turn
 // every value into a Go value (a string for the body) and then copies it
 // again into the destination; a page of 1,000 objects is thousands of
 // allocations and two copies of every body. Here each row's wire values are
@@ -29,10 +32,23 @@ import (
 func (d *DB) readPagePG(ctx context.Context, q stix.Query) (out []stix.PageRow, shared []int, err error) {
 	var b strings.Builder
 	args := []any{q.Collection, q.After.DateAddedUS, q.After.RID}
-	b.WriteString(`SELECT o.rid, c.date_added_us, c.shared, o.source_id, o.org_id,
-		o.object_id, o.version, o.source_kind, o.tlp, o.collections, o.body
-		FROM stix_collection_objects c JOIN stix_objects o ON o.rid = c.rid
-		WHERE c.collection = $1 AND (c.date_added_us, c.rid) > ($2, $3)`)
+	idCol, typeCol := "c.obj_id", "c.obj_type"
+	if len(q.IDs) == 0 {
+		// The membership rows carry a copy of their object (migration
+		// 0027): the page is one range scan of the collection's key.
+		b.WriteString(`SELECT c.rid, c.date_added_us, c.shared, c.obj_source_id, c.obj_org_id,
+			c.obj_id, c.obj_version, c.obj_source_kind, c.obj_tlp, c.obj_collections, c.obj_body
+			FROM stix_collection_objects c
+			WHERE c.collection = $1 AND (c.date_added_us, c.rid) > ($2, $3)`)
+	} else {
+		// A few ids (objects/{id}, versions, match[id]): through the
+		// objects' id index rather than along the whole collection.
+		idCol, typeCol = "o.object_id", "o.type"
+		b.WriteString(`SELECT o.rid, c.date_added_us, c.shared, o.source_id, o.org_id,
+			o.object_id, o.version, o.source_kind, o.tlp, o.collections, o.body
+			FROM stix_collection_objects c JOIN stix_objects o ON o.rid = c.rid
+			WHERE c.collection = $1 AND (c.date_added_us, c.rid) > ($2, $3)`)
+	}
 	in := func(col string, xs []string) {
 		if len(xs) == 0 {
 			return
@@ -47,8 +63,8 @@ func (d *DB) readPagePG(ctx context.Context, q stix.Query) (out []stix.PageRow, 
 		}
 		b.WriteByte(')')
 	}
-	in("o.object_id", q.IDs)
-	in("o.type", q.Types)
+	in(idCol, q.IDs)
+	in(typeCol, q.Types)
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100

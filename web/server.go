@@ -107,6 +107,7 @@ type Server struct {
 	people    shortCache[int64, *orgPeople] // who an organisation's notifications reach by e-mail
 	taxiiQ    taxiiQueue                    // asynchronous TAXII adds (taxii_add.go)
 	taxiiNext taxiiPrefetch                 // TAXII pages read ahead (taxii_prefetch.go)
+	taxiiSeen taxiiCopyMemo                 // shared objects' visible copies, per reader (taxii_copies.go)
 
 	// taxiiHTTP polls TAXII subscriptions (subscription_ops.go); nil: a default client.
 	taxiiHTTP *http.Client

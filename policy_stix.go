@@ -50,6 +50,10 @@ func FeedResource(aud FeedAudience, sectorID, ceptorID int64) Resource {
 		}
 	case FeedC4TAP:
 		r.OrgType = OrgCouncil
+	case FeedOrg, FeedOrgType:
+		// Addressed collections name their addressee
+		// (AddressedFeedResource); without one, only NISC reads.
+		r.Addressee = &FeedAddressee{}
 	}
 	return r
 }

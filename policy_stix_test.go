@@ -35,6 +35,7 @@ func pfAudiences() []pfAudience {
 		{"to every ministry", ceptor.AddressedFeedResource(ceptor.FeedOrgType, 0, ceptor.OrgMinistry), []int64{piFSA, piMIC}},
 		{"to every CEPTOR secretariat", ceptor.AddressedFeedResource(ceptor.FeedOrgType, 0, ceptor.OrgSecretariat), []int64{piSec}},
 		{"to nobody (no addressee)", ceptor.AddressedFeedResource(ceptor.FeedOrg, 0, ""), nil},
+		{"addressed, built without its addressee", ceptor.FeedResource(ceptor.FeedOrgType, 0, 0), nil},
 	}
 }
 

@@ -27,9 +27,14 @@ func (d *DB) EarlierCopies(ctx context.Context, collection, id, version string, 
 	if limit <= 0 {
 		limit = 100
 	}
+	// The collection and the position are compared as expressions, outside
+	// any index condition: the memberships are found by rid (their rid
+	// index), one probe per copy, never by a range of the collection's key,
+	// which either engine would otherwise pick on small tables and scan
+	// once per copy.
 	rows, err := d.query(ctx, d.db, `SELECT o.rid, c.date_added_us, o.source_kind, o.source_id, o.tlp, COALESCE(o.org_id, 0), o.collections
 		FROM stix_objects o JOIN stix_collection_objects c ON c.rid = o.rid
-		WHERE o.object_id = ? AND o.version = ? AND o.rid > ? AND c.collection = ? AND (c.date_added_us, c.rid) < (?, ?)
+		WHERE o.object_id = ? AND o.version = ? AND o.rid > ? AND c.collection || '' = ? AND (c.date_added_us + 0, c.rid + 0) < (?, ?)
 		ORDER BY o.rid LIMIT `+strconv.Itoa(limit),
 		id, version, afterRID, collection, before.DateAddedUS, before.RID)
 	if err != nil {

@@ -422,6 +422,25 @@ func (d *DB) insertRows(ctx context.Context, q querier, table string, cols []str
 	return ids, nil
 }
 
+// queryIDs runs a query of one integer column and returns its values
+// (an empty, non-nil slice when there are none).
+func (d *DB) queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := d.query(ctx, q, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
+}
+
 // AmbientTx returns the transaction of the Atomic block ctx belongs to, or
 // nil, so that callers outside this package can queue jobs in it.
 func (d *DB) AmbientTx(ctx context.Context) *sql.Tx { return ambient(ctx) }

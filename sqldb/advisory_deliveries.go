@@ -418,20 +418,7 @@ func (d *DB) StaleDeliveries(ctx context.Context, now time.Time, age time.Durati
 // included), in order, of rows queued and never tried: the rows a
 // dispatcher still has to queue jobs for.
 func (d *DB) UntriedDeliveries(ctx context.Context, first, last int64, limit int) ([]int64, error) {
-	rows, err := d.query(ctx, d.db, "SELECT id FROM advisory_deliveries WHERE id >= ? AND id <= ? AND status = 'queued' AND attempts = 0 ORDER BY id LIMIT ?", first, last, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]int64, 0, limit)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, id)
-	}
-	return out, translate(rows.Err())
+	return d.queryIDs(ctx, d.db, "SELECT id FROM advisory_deliveries WHERE id >= ? AND id <= ? AND status = 'queued' AND attempts = 0 ORDER BY id LIMIT ?", first, last, limit)
 }
 
 // DeliveryCounts counts an advisory's deliveries by channel and status.

@@ -505,20 +505,7 @@ func (d *DB) CorrectAdvisory(ctx context.Context, a *ceptor.Advisory, at time.Ti
 }
 
 func (d *DB) advisoryOrgs(ctx context.Context, id int64, cond string, args ...any) ([]int64, error) {
-	rows, err := d.query(ctx, d.db, "SELECT org_id FROM advisory_recipients WHERE advisory_id = ? AND "+cond+" ORDER BY org_id", append([]any{id}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var o int64
-		if err := rows.Scan(&o); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, o)
-	}
-	return out, translate(rows.Err())
+	return d.queryIDs(ctx, d.db, "SELECT org_id FROM advisory_recipients WHERE advisory_id = ? AND "+cond+" ORDER BY org_id", append([]any{id}, args...)...)
 }
 
 // RelayAdvisory records that hop orgID relays the advisory (with its
@@ -602,20 +589,7 @@ func (d *DB) AdvisoryHops(ctx context.Context, id int64) ([]ceptor.AdvisoryHop, 
 // HopOrgIDs returns the organisations relaying the advisory that have
 // received it.
 func (d *DB) HopOrgIDs(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := d.query(ctx, d.db, "SELECT org_id FROM advisory_hops WHERE advisory_id = ? AND received_at IS NOT NULL ORDER BY org_id", id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var o int64
-		if err := rows.Scan(&o); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, o)
-	}
-	return out, translate(rows.Err())
+	return d.queryIDs(ctx, d.db, "SELECT org_id FROM advisory_hops WHERE advisory_id = ? AND received_at IS NOT NULL ORDER BY org_id", id)
 }
 
 const recipientCols = `r.advisory_id, r.org_id, o.name, o.name_en, o.type, r.sector_id, r.ceptor_id, r.via_org_id, r.ministry_hop, r.ceptor_hop,

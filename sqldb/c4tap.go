@@ -13,20 +13,7 @@ var _ c4tap.Store = (*DB)(nil)
 
 // C4TAPMembers returns the organisations that joined targeted-attack sharing.
 func (d *DB) C4TAPMembers(ctx context.Context) ([]int64, error) {
-	rows, err := d.query(ctx, d.db, "SELECT org_id FROM c4tap_members ORDER BY org_id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, id)
-	}
-	return out, translate(rows.Err())
+	return d.queryIDs(ctx, d.db, "SELECT org_id FROM c4tap_members ORDER BY org_id")
 }
 
 // IsC4TAPMember reports whether an organisation joined the group.

@@ -19,18 +19,9 @@ import (
 func TestDeliveryHandoverRecovery(t *testing.T) {
 	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		w := mustAdvisoryWorld(t, db)
 		ctx := context.Background()
 		now := time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC)
-		a := &ceptor.Advisory{OrgID: w.nisc.ID, AuthorID: w.niscUsr.ID, Title: "注意喚起", Body: "本文", TLP: ceptor.TLPGreen,
-			Audience: ceptor.Audience{SectorIDs: []int64{w.sector.ID}}}
-		must(t, db.CreateAdvisory(ctx, a))
-		var res *ceptor.PublishResult
-		must(t, db.Atomic(ctx, func(ctx context.Context) error {
-			var err error
-			res, err = db.PublishAdvisory(ctx, a.ID, now)
-			return err
-		}))
+		a, res := publishToSector(t, db, now)
 		if len(res.Deliveries) < 3 {
 			t.Fatalf("deliveries %v", res.Deliveries)
 		}
@@ -115,3 +106,21 @@ func TestDeliveryHandoverRecovery(t *testing.T) {
 }
 
 func handoverID(n int64) string { return strconv.FormatInt(n, 10) }
+
+// publishToSector publishes an advisory of NISC to the sector of
+// mustAdvisoryWorld at now.
+func publishToSector(t *testing.T, db *sqldb.DB, now time.Time) (*ceptor.Advisory, *ceptor.PublishResult) {
+	t.Helper()
+	w := mustAdvisoryWorld(t, db)
+	ctx := context.Background()
+	a := &ceptor.Advisory{OrgID: w.nisc.ID, AuthorID: w.niscUsr.ID, Title: "注意喚起", Body: "本文", TLP: ceptor.TLPGreen,
+		Audience: ceptor.Audience{SectorIDs: []int64{w.sector.ID}}}
+	must(t, db.CreateAdvisory(ctx, a))
+	var res *ceptor.PublishResult
+	must(t, db.Atomic(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = db.PublishAdvisory(ctx, a.ID, now)
+		return err
+	}))
+	return a, res
+}

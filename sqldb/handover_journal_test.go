@@ -24,18 +24,9 @@ import (
 func TestHandoverJournalRecovery(t *testing.T) {
 	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		w := mustAdvisoryWorld(t, db)
 		ctx := context.Background()
 		now := time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC)
-		a := &ceptor.Advisory{OrgID: w.nisc.ID, AuthorID: w.niscUsr.ID, Title: "注意喚起", Body: "本文", TLP: ceptor.TLPGreen,
-			Audience: ceptor.Audience{SectorIDs: []int64{w.sector.ID}}}
-		must(t, db.CreateAdvisory(ctx, a))
-		var res *ceptor.PublishResult
-		must(t, db.Atomic(ctx, func(ctx context.Context) error {
-			var err error
-			res, err = db.PublishAdvisory(ctx, a.ID, now)
-			return err
-		}))
+		_, res := publishToSector(t, db, now)
 		if len(res.Deliveries) < 2 {
 			t.Fatalf("deliveries %v", res.Deliveries)
 		}

@@ -366,20 +366,7 @@ func (d *DB) IncidentReports(ctx context.Context, id int64) ([]int64, error) {
 	if err := d.incidentExists(ctx, id); err != nil {
 		return nil, err
 	}
-	rows, err := d.query(ctx, d.db, "SELECT report_id FROM incident_reports WHERE incident_id = ? ORDER BY added_at, report_id", id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var r int64
-		if err := rows.Scan(&r); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, r)
-	}
-	return out, translate(rows.Err())
+	return d.queryIDs(ctx, d.db, "SELECT report_id FROM incident_reports WHERE incident_id = ? ORDER BY added_at, report_id", id)
 }
 
 // IncidentForReport returns the incident of a report, ENOTFOUND if none.
@@ -722,20 +709,7 @@ func (d *DB) SuggestGroupings(ctx context.Context, reportID int64) ([]ceptor.Gro
 }
 
 func (d *DB) reportIDs(ctx context.Context, where string, args ...any) ([]int64, error) {
-	rows, err := d.query(ctx, d.db, "SELECT id FROM reports WHERE "+where+" ORDER BY id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, id)
-	}
-	return out, translate(rows.Err())
+	return d.queryIDs(ctx, d.db, "SELECT id FROM reports WHERE "+where+" ORDER BY id", args...)
 }
 
 func absDuration(x time.Duration) time.Duration {

@@ -418,9 +418,9 @@ func (b *handoverBody) Read(p []byte) (int, error) {
 // rows; queueing a job for each of them in the publishing transaction
 // made the publish itself (the user's click, and the moment every in-app
 // delivery is recorded) wait for thousands of job rows. Above
-// dispatchDirect rows, the transaction queues one AdvisoryDispatchArgs
-// instead, naming the rows as runs of ids; the dispatcher queues their
-// jobs in batches right after the commit. Both the rows and the
+// dispatchDirect rows, the transaction queues one AdvisoryDispatchArgs per
+// DispatchChunk rows instead, naming them as runs of ids; the dispatchers
+// queue their jobs right after the commit. Both the rows and the
 // dispatcher commit with the publish, so nothing is lost in between: a
 // dispatcher stopped half way runs again and skips the rows already
 // taken (and a row queued twice is still sent once, see ClaimDelivery);
@@ -432,6 +432,12 @@ const dispatchDirect = 64
 
 // dispatchBatch: rows queued per transaction by the dispatcher.
 const dispatchBatch = 1000
+
+// DispatchChunk: rows per dispatcher. A large publish queues one
+// dispatcher per DispatchChunk rows, so that a node that dies while
+// dispatching leaves only the rows of the dispatchers it was running to
+// the sweeper; the others run at once on any node.
+const DispatchChunk = 250
 
 // AdvisoryDispatchArgs queues the jobs of delivery rows after the
 // transaction that created them.
@@ -461,6 +467,17 @@ func idRuns(ids []int64) [][2]int64 {
 			continue
 		}
 		out = append(out, [2]int64{id, id})
+	}
+	return out
+}
+
+// dispatchParams: one dispatcher per DispatchChunk ids.
+func dispatchParams(ids []int64) []river.InsertManyParams {
+	s := slices.Clone(ids)
+	slices.Sort(s)
+	var out []river.InsertManyParams
+	for start := 0; start < len(s); start += DispatchChunk {
+		out = append(out, river.InsertManyParams{Args: AdvisoryDispatchArgs{Runs: idRuns(s[start:min(start+DispatchChunk, len(s))])}})
 	}
 	return out
 }
@@ -531,7 +548,7 @@ func (q *Queue) EnqueueDeliveries(ctx context.Context, tx *sql.Tx, ids []int64) 
 // queues their jobs after the commit.
 func (q *Queue) EnqueueDeliveriesTx(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	if len(ids) > dispatchDirect {
-		return q.InsertTx(ctx, tx, AdvisoryDispatchArgs{Runs: idRuns(ids)}, nil)
+		return q.InsertManyTx(ctx, tx, dispatchParams(ids))
 	}
 	return q.InsertManyTx(ctx, tx, deliveryParams(ids))
 }

@@ -485,7 +485,7 @@ func TestAdvisoryDispatch(t *testing.T) {
 		var jobsQueued, dispatchers int
 		must(t, db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM river_job WHERE kind = 'advisory_delivery'").Scan(&jobsQueued))
 		must(t, db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM river_job WHERE kind = 'advisory_dispatch'").Scan(&dispatchers))
-		if jobsQueued != 0 || dispatchers != 1 {
+		if jobsQueued != 0 || dispatchers != 1 { // 120 rows: one chunk
 			t.Fatalf("publish queued %d delivery jobs and %d dispatchers, want 0 and 1", jobsQueued, dispatchers)
 		}
 		// The same rows dispatched a second time (a dispatcher run again

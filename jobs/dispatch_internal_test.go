@@ -20,3 +20,21 @@ func TestIDRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestDispatchParams(t *testing.T) {
+	var ids []int64
+	for i := range int64(600) {
+		ids = append(ids, 1000+i)
+	}
+	ids = append(ids, 5000) // a gap: its own run in the last chunk
+	p := dispatchParams(ids)
+	if len(p) != 3 {
+		t.Fatalf("%d dispatchers for 601 rows, want 3", len(p))
+	}
+	want := [][][2]int64{{{1000, 1249}}, {{1250, 1499}}, {{1500, 1599}, {5000, 5000}}}
+	for i, x := range p {
+		if got := x.Args.(AdvisoryDispatchArgs).Runs; !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("dispatcher %d: %v, want %v", i, got, want[i])
+		}
+	}
+}

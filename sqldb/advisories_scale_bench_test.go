@@ -23,7 +23,7 @@ import (
 // inbox) and two primary e-mail contacts, next to the issue's yardstick:
 // the same rows — N recipient rows, N in-app and 2N e-mail delivery rows —
 // inserted plainly, 500 rows per INSERT, in one transaction through the
-// same driver, with the one River job row (the dispatcher of the 2N
+// same driver, with the River job rows (a dispatcher per 250 of the 2N
 // e-mail deliveries, jobs.AdvisoryDispatchArgs) that publishing also
 // writes (x-bulk is the ratio). After the last publish it times
 // the receipt summary of that advisory and, as its yardstick, a plain
@@ -145,11 +145,18 @@ func scaleBaseline(b *testing.B, w *benchWorld) time.Duration {
 	for _, c := range contacts {
 		del = append(del, []any{a.ID, c[1], c[0], "email", "v1", "c@example.jp", "ja", "queued", now})
 	}
-	// The job row publishing writes: one dispatcher naming the e-mail
-	// deliveries' ids as a run, as River stores it (args as JSON; made
+	// The job rows publishing writes: a dispatcher per jobs.DispatchChunk
+	// e-mail deliveries, naming their ids as a run, as River stores it (args as JSON; made
 	// unavailable so that nothing would work it). Its jobs for the rows
 	// are queued after the commit and are not part of the publish.
-	job := [][]any{{fmt.Sprintf(`{"runs":[[%d,%d]]}`, 1_000_000_000, 1_000_000_000+len(contacts)-1), "advisory_dispatch", 25, 1, jobs.QueueDeliveries, "scheduled", now.Add(time.Hour), now}}
+	var job [][]any
+	for first := 0; first < len(contacts); first += jobs.DispatchChunk {
+		last := first + jobs.DispatchChunk - 1
+		if last >= len(contacts) {
+			last = len(contacts) - 1
+		}
+		job = append(job, []any{fmt.Sprintf(`{"runs":[[%d,%d]]}`, 1_000_000_000+first, 1_000_000_000+last), "advisory_dispatch", 25, 1, jobs.QueueDeliveries, "scheduled", now.Add(time.Hour), now})
+	}
 	start := time.Now()
 	tx, err := w.db.SQL().BeginTx(ctx, nil)
 	must(b, err)

@@ -284,6 +284,18 @@ func (h *handover) refused() {
 	}
 }
 
+// renderErr: a message that cannot be made from what is stored (no such
+// contact, invalid data) fails for good and the alternates take over; any
+// other failure while making it (the database reading the webhook's key,
+// say) is tried again with the job's backoff.
+func renderErr(err error) error {
+	switch ceptor.ErrorCode(err) {
+	case ceptor.ENOTFOUND, ceptor.EINVALID:
+		return errPermanent{err}
+	}
+	return fmt.Errorf("making the message: %w", err)
+}
+
 // RedeliveryHeader marks a message or webhook call sent again after its
 // sender stopped (the receiver may have the first one: same delivery id).
 const RedeliveryHeader = "X-Ceptor-Redelivery"
@@ -297,7 +309,7 @@ func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x
 		}
 		m, err := w.Messenger.AdvisoryEmail(a, x)
 		if err != nil {
-			return errPermanent{err}
+			return renderErr(err)
 		}
 		if m.Headers == nil {
 			m.Headers = map[string]string{}
@@ -328,7 +340,7 @@ func (w *AdvisoryDeliveryWorker) send(ctx context.Context, a *ceptor.Advisory, x
 	case ceptor.ChannelWebhook:
 		body, headers, err := w.Messenger.AdvisoryWebhook(a, x, w.now())
 		if err != nil {
-			return errPermanent{err}
+			return renderErr(err)
 		}
 		if len(body) == 0 {
 			return errPermanent{errors.New("empty webhook body")}

@@ -516,3 +516,69 @@ func TestAdvisoryDispatch(t *testing.T) {
 		}
 	})
 }
+
+// flakyMessenger fails making the first webhook call as a database
+// read of the signing key would fail for a moment.
+type flakyMessenger struct {
+	testMessenger
+	mu    sync.Mutex
+	fails int
+}
+
+func (f *flakyMessenger) AdvisoryWebhook(a *ceptor.Advisory, x *ceptor.AdvisoryDelivery, now time.Time) ([]byte, map[string]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fails > 0 {
+		f.fails--
+		return nil, nil, fmt.Errorf("reading the webhook key: database is locked")
+	}
+	return f.testMessenger.AdvisoryWebhook(a, x, now)
+}
+
+// A passing failure to make a webhook call is tried again (the call goes
+// out, the alternates are not used); a contact that no longer exists is
+// not (see renderErr).
+func TestAdvisoryWebhookRenderRetry(t *testing.T) {
+	t.Parallel()
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		var mu sync.Mutex
+		calls := 0
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		defer hook.Close()
+		srv := mailtest.Start(t)
+		sender, err := mail.NewSMTP(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "ceptor <noreply@ceptor.example.go.jp>", Timeout: 5 * time.Second})
+		must(t, err)
+		nisc, author := advisoryWorld(t, db, 1, hook.URL)
+		ctx := context.Background()
+		must(t, jobs.Migrate(ctx, db.SQL(), string(db.Dialect()), nil))
+		var q *jobs.Queue
+		enqueue := func(ctx context.Context, ids []int64) error { return q.EnqueueDeliveries(ctx, sqldb.Tx(ctx), ids) }
+		m := &flakyMessenger{fails: 1}
+		q, err = jobs.New(jobs.Config{DB: db.SQL(), Dialect: string(db.Dialect()), Poll: 50 * time.Millisecond}, func(w *river.Workers) {
+			river.AddWorker(w, &jobs.AdvisoryDeliveryWorker{Store: db, Messenger: m, Sender: sender, Lease: time.Minute, Enqueue: enqueue})
+			river.AddWorker(w, &jobs.AdvisoryDispatchWorker{Store: db})
+		})
+		must(t, err)
+		must(t, q.Start(ctx))
+		t.Cleanup(func() { q.Stop(context.Background()) })
+		id, res := publish(t, db, q, nisc, author)
+		if len(res.Deliveries) != 2 { // the webhook and the second primary's e-mail
+			t.Fatalf("deliveries %d", len(res.Deliveries))
+		}
+		waitDeliveries(t, db, id, 2, 60*time.Second)
+		c := deliveryStatus(t, db, id)
+		if c["webhook"]["sent"] != 1 || c["email"]["sent"] != 1 || len(srv.Messages()) != 1 {
+			t.Fatalf("delivery counts %v, %d e-mails (the alternate must not be used)", c, len(srv.Messages()))
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if calls != 1 {
+			t.Fatalf("webhook calls %d", calls)
+		}
+	})
+}

@@ -96,8 +96,10 @@ func (d *DB) readPagePG(ctx context.Context, q stix.Query) (out []stix.PageRow, 
 	return out, shared, nil
 }
 
-// pageText is where a row's short texts are in the page's text.
-type pageText struct{ id, version, kind, tlp, colls [2]int }
+// pageText is where a row's short texts end in the page's text (id,
+// version, source kind, marking, collections; each starts where the one
+// before ends).
+type pageText [5]int32
 
 func scanPagePG(rows pgx.Rows, limit int) ([]stix.PageRow, []int, error) {
 	fds := rows.FieldDescriptions()
@@ -107,10 +109,12 @@ func scanPagePG(rows pgx.Rows, limit int) ([]stix.PageRow, []int, error) {
 	out := make([]stix.PageRow, 0, limit)
 	texts := make([]pageText, 0, limit)
 	orgs := make([]int64, 0, limit)
-	var text []byte
+	text := make([]byte, 0, 128*limit)
 	var shared []int
-	var chunk []byte // bodies are copied into chunks of at least this size
-	const chunkSize = 256 << 10
+	// Bodies are copied into chunks, each sized for the rest of the page
+	// at the mean body size so far: about one chunk per page, little slack.
+	var chunk []byte
+	bodyBytes := 0
 	for rows.Next() {
 		v := rows.RawValues()
 		if len(v) != 11 {
@@ -125,15 +129,20 @@ func scanPagePG(rows pgx.Rows, limit int) ([]stix.PageRow, []int, error) {
 			ints[i] = n
 		}
 		var t pageText
-		for i, f := range []*[2]int{&t.id, &t.version, &t.kind, &t.tlp, &t.colls} {
-			f[0] = len(text)
+		for i := range t {
 			text = append(text, v[5+i]...)
-			f[1] = len(text)
+			t[i] = int32(len(text))
 		}
 		body := v[10]
 		if cap(chunk)-len(chunk) < len(body) {
-			chunk = make([]byte, 0, max(chunkSize, len(body)))
+			size := 64 << 10 // the first: the mean is not known yet
+			if n := len(out); n > 0 {
+				mean := bodyBytes/n + 1
+				size = mean*max(limit-n, 16) + mean*limit/16
+			}
+			chunk = make([]byte, 0, max(len(body), size))
 		}
+		bodyBytes += len(body)
 		at := len(chunk)
 		chunk = append(chunk, body...)
 		var r stix.PageRow
@@ -156,13 +165,18 @@ func scanPagePG(rows pgx.Rows, limit int) ([]stix.PageRow, []int, error) {
 	// of it.
 	all := string(text)
 	refs := make([]stix.ReceivedRef, 0, len(out))
+	start := int32(0)
 	for i := range out {
-		s, t := &out[i].Stored, texts[i]
-		s.ObjectID, s.Version, s.SourceKind = all[t.id[0]:t.id[1]], all[t.version[0]:t.version[1]], all[t.kind[0]:t.kind[1]]
-		s.Type, s.TLP = stix.TypeOf(s.ObjectID), ceptor.TLP(all[t.tlp[0]:t.tlp[1]])
+		s := &out[i].Stored
+		var f [5]string
+		for j, end := range texts[i] {
+			f[j], start = all[start:end], end
+		}
+		s.ObjectID, s.Version, s.SourceKind, s.TLP = f[0], f[1], f[2], ceptor.TLP(f[3])
+		s.Type = stix.TypeOf(s.ObjectID)
 		// As in ReadPage: a received object's row holds its sender, its
 		// marking and its one collection.
-		if colls := all[t.colls[0]:t.colls[1]]; s.SourceKind == "taxii" && orgs[i] != 0 && colls != "" && !strings.Contains(colls, " ") {
+		if colls := f[4]; s.SourceKind == "taxii" && orgs[i] != 0 && colls != "" && !strings.Contains(colls, " ") {
 			refs = append(refs, stix.ReceivedRef{Collection: colls, OrgID: orgs[i], TLP: s.TLP})
 			out[i].Received = &refs[len(refs)-1]
 		}

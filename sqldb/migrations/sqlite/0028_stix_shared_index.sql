@@ -1,30 +1,53 @@
--- The shared flag of migration 0023 in constant time. Its trigger looked
--- at every other copy of a new membership's STIX id (and each copy's
--- collections) to decide whether the id is held twice in the collection:
--- a TLP marking definition or an identity is a copy per source that
--- refers to it, so filling a collection with n such sources cost n^2
--- (PostgreSQL: 47 s for 3,000 indicators carrying one marking).
+-- The shared flag of migration 0023 without walking the copies. Its
+-- trigger, for each new membership, listed every other copy of the row's
+-- STIX id (across all collections) to flag the ones in this collection: a
+-- TLP marking definition or an identity is a copy per source that refers
+-- to it, so filling a collection with n such sources cost n^2.
 --
--- Now each membership carries its object's STIX id (obj_id; on PostgreSQL
--- migration 0027 already copies it), and one index on
--- (collection, obj_id, shared) answers both questions the trigger asks —
--- is there another row of this id in the collection, and which rows of it
--- are not flagged yet — without walking the copies.
+-- Now a small table counts the rows of each STIX id per collection
+-- (stix_collection_ids, kept by the triggers below; it only grows: a
+-- deletion leaves the count high, which at worst flags a row that need
+-- not be, as 0023 already accepts). The copies are walked once per id and
+-- collection, when its second row arrives (both rows are flagged then);
+-- every later row flags itself alone. The membership rows stay as narrow
+-- as they were: the page query reads them. (PostgreSQL, whose memberships
+-- carry their object since 0027, uses an index on them instead.)
 
-ALTER TABLE stix_collection_objects ADD COLUMN obj_id TEXT;
+CREATE TABLE stix_collection_ids (
+    collection TEXT NOT NULL,
+    obj_id     TEXT NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (collection, obj_id)
+) WITHOUT ROWID;
 
-UPDATE stix_collection_objects SET obj_id = (SELECT o.object_id FROM stix_objects o WHERE o.rid = stix_collection_objects.rid);
-
-CREATE INDEX stix_collection_objects_obj ON stix_collection_objects (collection, obj_id, shared);
+INSERT INTO stix_collection_ids (collection, obj_id, n)
+    SELECT c.collection, o.object_id, COUNT(*) FROM stix_collection_objects c JOIN stix_objects o ON o.rid = c.rid
+    GROUP BY c.collection, o.object_id;
 
 DROP TRIGGER stix_collection_objects_shared;
 
-CREATE TRIGGER stix_collection_objects_shared AFTER INSERT ON stix_collection_objects
+-- Counted before the row goes in, so that the AFTER triggers see the count
+-- with the new row.
+CREATE TRIGGER stix_collection_ids_count BEFORE INSERT ON stix_collection_objects
 BEGIN
-    UPDATE stix_collection_objects SET obj_id = (SELECT o.object_id FROM stix_objects o WHERE o.rid = new.rid)
-        WHERE collection = new.collection AND date_added_us = new.date_added_us AND rid = new.rid;
+    INSERT INTO stix_collection_ids (collection, obj_id, n)
+        VALUES (new.collection, (SELECT o.object_id FROM stix_objects o WHERE o.rid = new.rid), 1)
+        ON CONFLICT (collection, obj_id) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER stix_collection_objects_shared AFTER INSERT ON stix_collection_objects
+    WHEN (SELECT i.n FROM stix_collection_ids i
+          WHERE i.collection = new.collection AND i.obj_id = (SELECT o.object_id FROM stix_objects o WHERE o.rid = new.rid)) = 2
+BEGIN
     UPDATE stix_collection_objects SET shared = 1
-        WHERE collection = new.collection AND obj_id = (SELECT o.object_id FROM stix_objects o WHERE o.rid = new.rid) AND shared = 0
-        AND EXISTS (SELECT 1 FROM stix_collection_objects c2
-            WHERE c2.collection = new.collection AND c2.obj_id = (SELECT o.object_id FROM stix_objects o WHERE o.rid = new.rid) AND c2.rid <> new.rid);
+        WHERE rid IN (SELECT o2.rid FROM stix_objects o JOIN stix_objects o2 ON o2.object_id = o.object_id WHERE o.rid = new.rid)
+        AND +collection = new.collection AND shared = 0;
+END;
+
+CREATE TRIGGER stix_collection_objects_shared_more AFTER INSERT ON stix_collection_objects
+    WHEN (SELECT i.n FROM stix_collection_ids i
+          WHERE i.collection = new.collection AND i.obj_id = (SELECT o.object_id FROM stix_objects o WHERE o.rid = new.rid)) > 2
+BEGIN
+    UPDATE stix_collection_objects SET shared = 1
+        WHERE collection = new.collection AND date_added_us = new.date_added_us AND rid = new.rid;
 END;

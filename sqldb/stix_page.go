@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 	// SQLite each column read costs the driver more than the row's bytes,
 	// and none of them holds a space but the last.
 	b.WriteString(`SELECT o.rid, c.date_added_us, o.object_id || ' ' || o.version || ' ' || o.source_kind || ' ' || CAST(o.source_id AS TEXT)
-		|| ' ' || o.tlp || ' ' || CAST(c.shared AS TEXT) || ' ' || COALESCE(CAST(o.org_id AS TEXT), '') || ' ' || o.collections, o.body
+		|| ' ' || o.tlp || ' ' || CAST(c.shared AS TEXT) || ' ' || COALESCE(CAST(o.org_id AS TEXT), '') || ' ' || o.collections, CAST(o.body AS BLOB)
 		FROM stix_collection_objects c JOIN stix_objects o ON o.rid = c.rid
 		WHERE c.collection = ? AND (c.date_added_us, c.rid) > (?, ?)`)
 	if len(q.IDs) > 0 {
@@ -67,15 +68,33 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 	out := make([]stix.PageRow, 0, limit)
 	refs := make([]stix.ReceivedRef, 0, limit)
 	var shared []int
+	// The body comes as a blob the driver has copied once; it is read in
+	// place (RawBytes) and copied into chunks sized for the rest of the
+	// page, as stix_page_pg.go does, instead of a string copied again into
+	// a slice of its own per row.
+	var chunk []byte
+	bodyBytes := 0
 	for rows.Next() {
 		var r stix.PageRow
 		s := &r.Stored
 		var us int64
 		var meta string
-		var body []byte
-		if err := rows.Scan(&s.RID, &us, &meta, &body); err != nil {
+		var raw sql.RawBytes
+		if err := rows.Scan(&s.RID, &us, &meta, &raw); err != nil {
 			return nil, translate(err)
 		}
+		if cap(chunk)-len(chunk) < len(raw) {
+			size := 64 << 10
+			if n := len(out); n > 0 {
+				mean := bodyBytes/n + 1
+				size = mean*max(limit-n, 16) + mean*limit/16
+			}
+			chunk = make([]byte, 0, max(len(raw), size))
+		}
+		bodyBytes += len(raw)
+		at := len(chunk)
+		chunk = append(chunk, raw...)
+		body := chunk[at:len(chunk):len(chunk)]
 		m, err := pageMeta(meta)
 		if err != nil {
 			return nil, err

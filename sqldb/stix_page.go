@@ -69,11 +69,9 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 	refs := make([]stix.ReceivedRef, 0, limit)
 	var shared []int
 	// The body comes as a blob the driver has copied once; it is read in
-	// place (RawBytes) and copied into chunks sized for the rest of the
-	// page, as stix_page_pg.go does, instead of a string copied again into
-	// a slice of its own per row.
-	var chunk []byte
-	bodyBytes := 0
+	// place (RawBytes) and copied into the page's chunks (pageBodies),
+	// instead of a string copied again into a slice of its own per row.
+	bodies := pageBodies{limit: limit}
 	for rows.Next() {
 		var r stix.PageRow
 		s := &r.Stored
@@ -83,18 +81,7 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 		if err := rows.Scan(&s.RID, &us, &meta, &raw); err != nil {
 			return nil, translate(err)
 		}
-		if cap(chunk)-len(chunk) < len(raw) {
-			size := 64 << 10
-			if n := len(out); n > 0 {
-				mean := bodyBytes/n + 1
-				size = mean*max(limit-n, 16) + mean*limit/16
-			}
-			chunk = make([]byte, 0, max(len(raw), size))
-		}
-		bodyBytes += len(raw)
-		at := len(chunk)
-		chunk = append(chunk, raw...)
-		body := chunk[at:len(chunk):len(chunk)]
+		body := bodies.add(raw, len(out))
 		m, err := pageMeta(meta)
 		if err != nil {
 			return nil, err
@@ -118,6 +105,31 @@ func (d *DB) ReadPage(ctx context.Context, q stix.Query) ([]stix.PageRow, error)
 	}
 	rows.Close()
 	return out, d.pageVersions(ctx, q, out, shared)
+}
+
+// pageBodies copies a page's object bodies out of the driver's buffers
+// into a few large chunks, each sized for the rest of the page at the mean
+// body size so far: about one allocation per page instead of one per body.
+type pageBodies struct {
+	limit int
+	chunk []byte
+	total int
+}
+
+// add copies body, the n-th of the page, and returns the copy.
+func (p *pageBodies) add(body []byte, n int) []byte {
+	if cap(p.chunk)-len(p.chunk) < len(body) {
+		size := 64 << 10 // the first: the mean is not known yet
+		if n > 0 {
+			mean := p.total/n + 1
+			size = mean*max(p.limit-n, 16) + mean*p.limit/16
+		}
+		p.chunk = make([]byte, 0, max(len(body), size))
+	}
+	p.total += len(body)
+	at := len(p.chunk)
+	p.chunk = append(p.chunk, body...)
+	return p.chunk[at:len(p.chunk):len(p.chunk)]
 }
 
 type rowMeta struct {

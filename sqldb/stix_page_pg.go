@@ -111,10 +111,7 @@ func scanPagePG(rows pgx.Rows, limit int) ([]stix.PageRow, []int, error) {
 	orgs := make([]int64, 0, limit)
 	text := make([]byte, 0, 128*limit)
 	var shared []int
-	// Bodies are copied into chunks, each sized for the rest of the page
-	// at the mean body size so far: about one chunk per page, little slack.
-	var chunk []byte
-	bodyBytes := 0
+	bodies := pageBodies{limit: limit}
 	for rows.Next() {
 		v := rows.RawValues()
 		if len(v) != 11 {
@@ -133,23 +130,11 @@ func scanPagePG(rows pgx.Rows, limit int) ([]stix.PageRow, []int, error) {
 			text = append(text, v[5+i]...)
 			t[i] = int32(len(text))
 		}
-		body := v[10]
-		if cap(chunk)-len(chunk) < len(body) {
-			size := 64 << 10 // the first: the mean is not known yet
-			if n := len(out); n > 0 {
-				mean := bodyBytes/n + 1
-				size = mean*max(limit-n, 16) + mean*limit/16
-			}
-			chunk = make([]byte, 0, max(len(body), size))
-		}
-		bodyBytes += len(body)
-		at := len(chunk)
-		chunk = append(chunk, body...)
 		var r stix.PageRow
 		r.RID = ints[0]
 		r.DateAdded = time.UnixMicro(ints[1]).UTC()
 		r.SourceID = ints[3]
-		r.Body = chunk[at:len(chunk):len(chunk)]
+		r.Body = bodies.add(v[10], len(out))
 		if ints[2] != 0 {
 			r.Shared = true
 			shared = append(shared, len(out))

@@ -20,7 +20,9 @@ import (
 
 // Advisory deliveries (情報提供): publishing an advisory creates one
 // delivery row per recipient organisation x contact x channel and, in the
-// same transaction, one AdvisoryDeliveryArgs job per e-mail or webhook row.
+// same transaction, one AdvisoryDeliveryArgs job per e-mail or webhook row
+// (or, for more than dispatchDirect rows, dispatchers that queue those jobs
+// right after the commit; see AdvisoryDispatchArgs).
 // The worker claims the row (queued -> sending, with a lease) in its own
 // transaction before sending and records the outcome after, so a job run
 // twice, or by two nodes, sends once: the second claim finds the row taken
@@ -33,9 +35,11 @@ import (
 // The window is kept as narrow as the protocols allow: on its own
 // database connection (PinConn, held for the whole send), the worker
 // records the hand-over (handover 1) just before the final "." of SMTP
-// DATA or the webhook request, and the acceptance (handover 2) the moment
-// the 250 or the 2xx arrives — before QUIT, before closing anything,
-// before the recipient's state is updated. A row found past its lease at
+// DATA or the last byte of the webhook request, and the acceptance
+// (handover 2) the moment the 250 or the 2xx arrives — first in the node's
+// hand-over journal (one write(2), read back at the next start; see
+// sqldb/handover_journal.go), then in the database — before QUIT, before
+// closing anything, before the recipient's state is updated. A row found past its lease at
 // handover 2 is recorded as sent, never sent again; at handover 0 it was
 // never handed over and is sent again safely; only at handover 1 may the
 // receiver already have it, and only those are sent again with a possible

@@ -211,14 +211,16 @@ func TestAdvisoryDeliveryJobs(t *testing.T) {
 }
 
 // The crash test: a child process (this test binary again) works the
-// deliveries of an advisory to many organisations and is killed with
-// SIGKILL at random moments, several times, then one last child finishes.
-// Afterwards every delivery row is sent, every contact got its message,
-// and no contact got two different messages for the same delivery; the
-// only repeats possible are of rows recorded as handed over without an
-// answer when the process died (the final "." was sent, the 250 not yet
-// recorded), each counted on its row, and they carry the same Message-ID,
-// so mailboxes show one.
+// e-mail and webhook deliveries of an advisory to many organisations and
+// is killed with SIGKILL at random moments, several times, then one last
+// child finishes; each child starts by applying the hand-over journal its
+// predecessor left. Afterwards every delivery row is sent, every contact
+// got its message and its webhook call, and none got two different ones
+// for the same delivery; the only repeats possible are of rows handed over
+// without an answer when the process died (the final "." or the last byte
+// sent, the answer not yet read), each counted on its row, and they carry
+// the same Message-ID / X-Ceptor-Delivery, so receivers that deduplicate
+// show one.
 func TestAdvisoryDeliveryCrash(t *testing.T) {
 	if os.Getenv("CEPTOR_CRASH_CHILD") != "" {
 		t.Skip("child mode")

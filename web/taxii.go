@@ -42,6 +42,9 @@ type taxiiCollection struct {
 	OrgID       int64          // FeedOrg: the organisation addressed (taxii_addressed.go)
 	OrgType     ceptor.OrgType // FeedOrgType: the organisation type addressed
 	MaxTLP      ceptor.TLP
+	// set is the collection set this one came from (nil for one made on
+	// demand): what the page's policy check needs, without building it again.
+	set *taxiiCollectionSet
 }
 
 func (c *taxiiCollection) resource() ceptor.Resource {
@@ -69,7 +72,7 @@ func (s *Server) taxiiCollections(ctx context.Context, lang string) (*taxiiColle
 	}
 	set := &taxiiCollectionSet{byKey: map[string]*taxiiCollection{}, byID: map[string]*taxiiCollection{}}
 	add := func(c *taxiiCollection) {
-		c.ID = stix.UUIDOf("taxii-collection:" + c.Key)
+		c.ID, c.set = stix.UUIDOf("taxii-collection:"+c.Key), set
 		set.list = append(set.list, c)
 		set.byKey[c.Key], set.byID[c.ID] = c, c
 	}

@@ -53,7 +53,7 @@ func (s *Server) taxiiServedBefore(ctx context.Context, a *ceptor.Actor, st stix
 		if err != nil {
 			return false, err
 		}
-		keep, err := s.pageRowsVisible(ctx, a, copies)
+		keep, err := s.pageRowsVisible(ctx, a, copies, nil)
 		if err != nil {
 			return false, err
 		}

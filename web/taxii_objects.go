@@ -168,7 +168,7 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 	pos := q.After
 	for round := 0; round < 50; round++ {
 		q.After, q.Limit = pos, batch
-		rows, keep, shared, err := s.taxiiVisibleRows(ctx, a, st, q, round == 0)
+		rows, keep, shared, err := s.taxiiVisibleRows(ctx, a, st, q, round == 0, c.set)
 		if err != nil {
 			return nil, err
 		}
@@ -237,7 +237,7 @@ func (s *Server) taxiiFetch(ctx context.Context, a *ceptor.Actor, c *taxiiCollec
 // is flagged shared. With a store that reads the policy's inputs of
 // received objects with the page (stix.PageReader), those are decided here
 // without another query; every other row is asked of its source.
-func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.Store, q stix.Query, first bool) ([]*stix.Stored, []bool, []bool, error) {
+func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.Store, q stix.Query, first bool, cols *taxiiCollectionSet) ([]*stix.Stored, []bool, []bool, error) {
 	pr, ok := st.(stix.PageReader)
 	if !ok {
 		rows, err := st.STIXPage(ctx, q)
@@ -267,7 +267,7 @@ func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.
 		rows[i] = &page[i].Stored
 		shared[i] = page[i].Shared
 	}
-	keep, err := s.pageRowsVisible(ctx, a, page)
+	keep, err := s.pageRowsVisible(ctx, a, page, cols)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -276,12 +276,12 @@ func (s *Server) taxiiVisibleRows(ctx context.Context, a *ceptor.Actor, st stix.
 
 // pageRowsVisible says, row by row, whether the actor may see rows read
 // with their policy inputs: a received object by its collection, sender
-// and marking; every other row by its source.
-func (s *Server) pageRowsVisible(ctx context.Context, a *ceptor.Actor, page []stix.PageRow) ([]bool, error) {
+// and marking; every other row by its source. cols is the request's
+// collection set when it has one (nil: built here if a received row needs it).
+func (s *Server) pageRowsVisible(ctx context.Context, a *ceptor.Actor, page []stix.PageRow, cols *taxiiCollectionSet) ([]bool, error) {
 	keep := make([]bool, len(page))
 	var rest []*stix.Stored // rows whose source decides
 	var restAt []int
-	var cols *taxiiCollectionSet
 	var err error
 	for i := range page {
 		r := &page[i]

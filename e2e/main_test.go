@@ -20,6 +20,8 @@ import (
 	"ceptor/sqldb/sqldbtest"
 	"ceptor/web"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -272,10 +274,18 @@ func (b *tab) choose(sel, value, submit string) int64 {
 	return resp.Status
 }
 
-// fill types into a form field after clearing it.
+// fill types into a form field after clearing it: the field is focused
+// and the text inserted as typed input (input events fire). Not
+// chromedp.SendKeys: it reads the node's attributes without their lock
+// while DOM events update them, which the race detector reports
+// (chromedp v0.23.0, query.go).
 func (b *tab) fill(sel, text string) {
 	b.t.Helper()
-	b.do("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
+	b.do("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.Focus(chromedp.CSS(sel)),
+		func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: text})
+			return chromedp.Void{}, err
+		})
 }
 
 // eval evaluates a JavaScript expression.

@@ -63,6 +63,14 @@ func TestFuzzBriefly(t *testing.T) {
 			err := cmd.Run()
 			cancel()
 			if err != nil {
+				// Go's fuzzing engine fails with "context deadline exceeded"
+				// when -fuzztime ends while a worker is still busy (on a
+				// loaded machine, without any input failing). A found failure
+				// always writes its input to testdata/fuzz.
+				if o := out.String(); strings.Contains(o, "context deadline exceeded") && !strings.Contains(o, "Failing input written to") {
+					t.Logf("%s ./%s: the fuzzing engine stopped at its deadline with a worker busy (no failing input): %s", name, pkg, lastLine(o))
+					continue
+				}
 				t.Errorf("fuzzing %s in ./%s failed: %v\n%s", name, pkg, err, out.String())
 				continue
 			}
